@@ -43,7 +43,8 @@ class Producer(TimeStampedModel):
     )
     legacy_commune = models.ForeignKey(
         "territory.AdministrativeUnit", verbose_name=_("legacy commune"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="legacy_producers", limit_choices_to={"era": "legacy", "level": "commune"},
+        on_delete=models.PROTECT, related_name="legacy_producers",
+        limit_choices_to={"era": "legacy", "level": "commune"},
     )
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
     partners = models.ManyToManyField(

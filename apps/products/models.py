@@ -97,6 +97,9 @@ class ProductPhoto(models.Model):
         verbose_name_plural = _("product photos")
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
 
 class LinkKind(models.TextChoices):
     SHOPEE = "shopee", "Shopee"
@@ -119,3 +122,6 @@ class ProductLink(models.Model):
         verbose_name = _("e-commerce link")
         verbose_name_plural = _("e-commerce links")
         constraints = [models.UniqueConstraint(fields=["product", "url"], name="products_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.url}"
