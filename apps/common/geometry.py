@@ -5,6 +5,7 @@ Every geometry that enters the platform (forms, API, imports, loaders) goes thro
 in the right-hand-rule orientation (exterior counter-clockwise, as GeoJSON RFC 7946 asks), or raises
 :class:`GeometryError` whose ``code`` names the problem:
 
+- ``unreadable``: not WKT/EWKT/GeoJSON/HEX, or coordinates that are not finite numbers;
 - ``empty``: no coordinates;
 - ``wrong_type``: e.g. a line where an area is expected;
 - ``unrepairable``: invalid and repair gives nothing of the expected type;
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.utils.translation import gettext as _
 from shapely import wkb as shapely_wkb
 from shapely.geometry.polygon import orient
@@ -49,6 +50,12 @@ class NormalizedGeometry:
 def _in_extent(bounds: tuple[float, float, float, float], extent=VIETNAM_EXTENT) -> bool:
     minx, miny, maxx, maxy = bounds
     return extent[0] <= minx and maxx <= extent[2] and extent[1] <= miny and maxy <= extent[3]
+
+
+def _all_finite(shape: shapely.Geometry) -> bool:
+    import numpy
+
+    return bool(numpy.isfinite(shapely.get_coordinates(shape)).all())
 
 
 def _to_shapely(geometry: GEOSGeometry) -> shapely.Geometry:
@@ -90,14 +97,22 @@ def normalize_geometry(
     if isinstance(geometry, str):
         try:
             geometry = GEOSGeometry(geometry)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, GEOSException) as exc:
             raise GeometryError("unreadable", _("The geometry cannot be read: %(error)s") % {"error": exc},
                                 field=field_name) from exc
+    if geometry.empty:
+        raise GeometryError("empty", _("The geometry has no coordinates."), field=field_name)
     if geometry.srid and geometry.srid != WGS84:
         geometry = geometry.transform(WGS84, clone=True)
-    shape = _to_shapely(geometry)
+    try:
+        shape = _to_shapely(geometry)
+    except (ValueError, GEOSException) as exc:
+        raise GeometryError("unreadable", _("The geometry cannot be read: %(error)s") % {"error": exc},
+                            field=field_name) from exc
     if shape.is_empty:
         raise GeometryError("empty", _("The geometry has no coordinates."), field=field_name)
+    if not _all_finite(shape):
+        raise GeometryError("unreadable", _("The geometry has coordinates that are not numbers."), field=field_name)
     if shapely.get_coordinate_dimension(shape) > 2:
         shape = shapely.force_2d(shape)
 
@@ -142,6 +157,8 @@ def normalize_geometry(
                                 % {"type": shape.geom_type}, field=field_name)
         shape = shapely.MultiPolygon([orient(polygon, sign=1.0) for polygon in polygons])
     elif kind == POINT:
+        if isinstance(shape, shapely.MultiPoint) and len(shape.geoms) == 1:  # GPS apps often export MultiPoint
+            shape = shape.geoms[0]
         if not isinstance(shape, shapely.Point):
             raise GeometryError("wrong_type", _("A point is expected here, not a %(type)s.")
                                 % {"type": shape.geom_type}, field=field_name)

@@ -41,6 +41,7 @@ class PackingFacility(TimeStampedModel):
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=FacilityStatus.choices,
                               default=FacilityStatus.ACTIVE, editable=False)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("packing facility")
@@ -72,6 +73,7 @@ class ProductionFacility(TimeStampedModel):
     makes = models.CharField(_("what it makes"), max_length=255, blank=True)
     products = models.ManyToManyField("products.Product", verbose_name=_("products"), blank=True,
                                       related_name="production_facilities")
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("production facility")

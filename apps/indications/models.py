@@ -25,6 +25,7 @@ class GeographicalIndication(TimeStampedModel):
     products = models.ManyToManyField("products.Product", verbose_name=_("products covered"), blank=True,
                                       related_name="geographical_indications")
     description = models.TextField(_("description"), blank=True)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("geographical indication or mark")

@@ -53,6 +53,7 @@ class TourRoute(TimeStampedModel):
     sites = models.ManyToManyField(TourismSite, verbose_name=_("sites"), through="RouteStop", related_name="routes")
     description = models.TextField(_("description"), blank=True)
     duration_hours = models.DecimalField(_("duration (hours)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("tour route")

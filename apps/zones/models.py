@@ -59,6 +59,7 @@ class RawMaterialZone(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=ZoneStatus.choices, default=ZoneStatus.PROPOSED,
                               editable=False)
     notes = models.TextField(_("notes"), blank=True)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("raw-material zone")

@@ -1,0 +1,176 @@
+"""Reads and spatial queries over zones and growing-area codes, and the extent of a province."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.db.models import Collect, Union
+from django.contrib.gis.db.models.functions import Area, Intersection
+from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import Count, Q, QuerySet
+
+from apps.common.spatial import geography, geometry_value, metric_buffer
+from apps.common.text import fold
+from apps.territory.models import AdministrativeUnit, Era, Level
+from apps.territory.selectors import CommuneMatch, commune_containing, province_of
+from apps.zones.models import CodeStatus, GrowingAreaCode, RawMaterialZone
+
+# A drawn zone may poke past an official boundary by digitising noise; tolerate this much (metres).
+BOUNDARY_TOLERANCE_M = 50
+
+
+@dataclass(frozen=True)
+class ProvinceExtent:
+    """Where a province is: its boundary, the union of its communes' boundaries, or an approximation."""
+
+    province: AdministrativeUnit
+    geometry: GEOSGeometry
+    is_approximate: bool
+
+
+@dataclass(frozen=True)
+class CommunesFound:
+    communes: list[AdministrativeUnit]
+    is_approximate: bool
+
+
+@dataclass(frozen=True)
+class CodeOverlap:
+    """Another active code whose zones overlap the checked area by ``area_m2`` (on the ellipsoid)."""
+
+    code: GrowingAreaCode
+    area_m2: float
+
+
+def home_province() -> AdministrativeUnit:
+    """The 2025 province this installation serves (``settings.OCOP_PROVINCE_CODE``)."""
+    return AdministrativeUnit.objects.get(era=Era.CURRENT, level=Level.PROVINCE, code=settings.OCOP_PROVINCE_CODE)
+
+
+def province_extent(province: AdministrativeUnit) -> ProvinceExtent | None:
+    """Return the area of ``province`` (2025 era), exact when boundaries are loaded.
+
+    In order: the province's boundary; the union of its communes' boundaries when every commune has
+    one; otherwise — approximate — the convex hull of its communes' centroids grown by
+    ``settings.OCOP_PROVINCE_EXTENT_MARGIN_M`` metres (in a UTM projection, not in degrees). A border
+    commune reaches further than its centroid, hence the margin; the hull cuts no corner that the
+    margin does not give back for Đắk Lắk's communes, whose half-widths are mostly under 20 km.
+    ``None`` when the province has neither boundaries nor commune centroids.
+    """
+    if province.boundary is not None:
+        return ProvinceExtent(province, metric_buffer(province.boundary, BOUNDARY_TOLERANCE_M), False)
+    # One query: communes directly under the province (2025) or under one of its districts (legacy).
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, era=province.era).filter(
+        Q(parent=province) | Q(parent_id__in=AdministrativeUnit.objects.filter(parent=province).values("id"))
+    )
+    summary = communes.aggregate(total=Count("id"), with_boundary=Count("boundary"), centroids=Collect("centroid"))
+    if summary["total"] and summary["with_boundary"] == summary["total"]:
+        union = communes.aggregate(union=Union("boundary"))["union"]
+        return ProvinceExtent(province, metric_buffer(union, BOUNDARY_TOLERANCE_M), False)
+    if summary["centroids"] is None:
+        return None
+    hull = summary["centroids"].convex_hull
+    return ProvinceExtent(province, metric_buffer(hull, settings.OCOP_PROVINCE_EXTENT_MARGIN_M), True)
+
+
+def communes_of(geometry: GEOSGeometry) -> CommunesFound:
+    """The 2025 communes an area lies in.
+
+    Communes whose boundary intersects ``geometry``; when none does (boundaries not loaded), the commune
+    found for a point on the area's surface (nearest centroid — approximate, and flagged as such).
+    A point on the surface rather than the centroid, because a crescent-shaped zone's centroid can
+    lie outside it.
+    """
+    intersecting = list(
+        AdministrativeUnit.objects.filter(era=Era.CURRENT, level=Level.COMMUNE, boundary__intersects=geometry)
+        .select_related("parent").order_by("code")
+    )
+    if intersecting:
+        return CommunesFound(intersecting, is_approximate=False)
+    match = commune_containing(geometry.point_on_surface)
+    if match is None:
+        return CommunesFound([], is_approximate=True)
+    return CommunesFound([match.commune], is_approximate=match.is_approximate)
+
+
+def commune_at(point: GEOSGeometry) -> CommuneMatch | None:
+    """The 2025 commune containing ``point``, or ``None`` when it lies outside every known province.
+
+    Without boundaries, ``commune_containing`` answers with the nearest centroid even for a point
+    hundreds of kilometres away; such an answer is kept only when the point lies in the approximate
+    extent of that commune's province. Near a border the nearest centroid may belong to the
+    neighbouring province: a point inside the home province's approximate extent is then given the
+    nearest commune of the home province (this installation's province), still flagged approximate.
+    """
+    match = commune_containing(point)
+    if match is None or not match.is_approximate:
+        return match
+    home = AdministrativeUnit.objects.filter(
+        era=Era.CURRENT, level=Level.PROVINCE, code=settings.OCOP_PROVINCE_CODE).first()
+    home_extent = province_extent(home) if home is not None else None
+    if home_extent is not None and home_extent.geometry.covers(point):
+        if province_of(match.commune).pk != home.pk:
+            match = commune_containing(point, province=home)
+        return match
+    extent = province_extent(province_of(match.commune))
+    if extent is None or not extent.geometry.covers(point):
+        return None
+    return match
+
+
+def provinces_of(communes: list[AdministrativeUnit]) -> list[AdministrativeUnit]:
+    """The distinct provinces of ``communes``, in the order first met."""
+    provinces: dict[int, AdministrativeUnit] = {}
+    for commune in communes:
+        province = province_of(commune)
+        provinces.setdefault(province.pk, province)
+    return list(provinces.values())
+
+
+def overlapping_active_codes(geometry: GEOSGeometry, *, exclude: GrowingAreaCode | None = None) -> list[CodeOverlap]:
+    """Active codes whose zones overlap ``geometry``, with the overlap area in m² on the ellipsoid.
+
+    Each code's zones are merged first, so zones of one code that overlap each other are not counted twice.
+    Largest overlap first.
+    """
+    candidates = GrowingAreaCode.objects.filter(status=CodeStatus.ACTIVE, zones__geometry__intersects=geometry)
+    if exclude is not None and exclude.pk:
+        candidates = candidates.exclude(pk=exclude.pk)
+    overlaps = (
+        candidates.annotate(overlap=Area(geography(Intersection(Union("zones__geometry"), geometry_value(geometry)))))
+        .order_by("code")
+    )
+    found = [CodeOverlap(code, code.overlap.sq_m) for code in overlaps]
+    return sorted(found, key=lambda overlap: -overlap.area_m2)
+
+
+def zones_of_code(code: GrowingAreaCode) -> QuerySet[RawMaterialZone]:
+    return code.zones.all()
+
+
+def merged_zone_geometry(zones: QuerySet[RawMaterialZone] | list[RawMaterialZone]) -> GEOSGeometry | None:
+    """The union of the zones' geometries (``None`` when there are none)."""
+    if isinstance(zones, QuerySet):
+        return zones.aggregate(union=Union("geometry"))["union"]
+    geometries = [zone.geometry for zone in zones]
+    if not geometries:
+        return None
+    merged = geometries[0]
+    for other in geometries[1:]:
+        merged = merged.union(other)
+    return merged
+
+
+def search_zones(query: str) -> QuerySet[RawMaterialZone]:
+    """Zones whose name contains ``query``, ignoring diacritics and case."""
+    return RawMaterialZone.objects.filter(search_name__contains=fold(query)).select_related("crop")
+
+
+def zones_at(location: GEOSGeometry) -> QuerySet[RawMaterialZone]:
+    """Zones that contain or touch ``location``."""
+    return RawMaterialZone.objects.filter(geometry__intersects=location).select_related("crop")
+
+
+def active_codes_for_zone(zone: RawMaterialZone) -> QuerySet[GrowingAreaCode]:
+    return zone.growing_area_codes.filter(status=CodeStatus.ACTIVE)
