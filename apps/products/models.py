@@ -34,6 +34,10 @@ class ProductCategory(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=ClassificationLevel.choices)
     parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
+    kind = models.CharField(_("kind of product"), max_length=10, choices=ProductKind.choices,
+                            default=ProductKind.GOODS,
+                            help_text=_("Tourism-service categories classify services; all others classify goods."))
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = _("product category")
@@ -43,6 +47,12 @@ class ProductCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.scheme})"
+
+    def save(self, *args, **kwargs):
+        from apps.common.text import fold
+
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def industry(self) -> ProductCategory:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,12 +39,63 @@ class CriteriaSet(models.Model):
     def __str__(self) -> str:
         return self.decision
 
+    def clean(self) -> None:
+        parts = [self.max_part_a, self.max_part_b, self.max_part_c]
+        if all(part is not None for part in parts) and sum(parts) != 100:
+            raise ValidationError(_("The maxima of parts A, B and C must add up to 100."))
+        thresholds = [self.min_total_5_stars, self.min_total_4_stars, self.min_total_3_stars, self.min_total_2_stars]
+        if all(value is not None for value in thresholds) and not all(
+            higher > lower for higher, lower in zip(thresholds, thresholds[1:], strict=False)
+        ):
+            raise ValidationError(_("Star thresholds must decrease from 5 stars to 2 stars."))
+
+    def part_maximum(self, part: str) -> Decimal:
+        """Maximum score of ``part`` ("a", "b" or "c")."""
+        return getattr(self, f"max_part_{part}")
+
+    def stars_for(self, total: Decimal) -> int:
+        """Star level (1-5) of a total score under this set's thresholds (a total below the 2-star one is 1)."""
+        for stars in (5, 4, 3, 2):
+            if total >= getattr(self, f"min_total_{stars}_stars"):
+                return stars
+        return 1
+
 
 class CouncilLevel(models.TextChoices):
     COMMUNE = "commune", _("Commune")
     DISTRICT = "district", _("District")
     PROVINCE = "province", _("Province")
     NATIONAL = "national", _("National (Ministry)")
+
+
+class CouncilRule(models.Model):
+    """Which star levels a council level may decide in an administrative era (versioned data, by decree).
+
+    Before 1 July 2025: district councils up to 3 stars, province up to 4, the Ministry 5. From then on the
+    commune only proposes; the province council up to 4 stars, the Ministry 5. A council level absent for an
+    era cannot rate in it.
+    """
+
+    era = models.CharField(_("administrative era"), max_length=8,
+                           choices=[("legacy", _("Legacy")), ("2025", _("2025"))])
+    council_level = models.CharField(_("council level"), max_length=10, choices=CouncilLevel.choices)
+    min_stars = models.PositiveSmallIntegerField(_("lowest star level it decides"), default=1)
+    max_stars = models.PositiveSmallIntegerField(_("highest star level it decides"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("council rule")
+        verbose_name_plural = _("council rules")
+        ordering = ["era", "max_stars"]
+        constraints = [
+            models.UniqueConstraint(fields=["era", "council_level"], name="ratings_council_rule_unique"),
+            models.CheckConstraint(condition=models.Q(min_stars__gte=1, max_stars__lte=5,
+                                                      min_stars__lte=models.F("max_stars")),
+                                   name="ratings_council_rule_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_era_display()} — {self.get_council_level_display()}: {self.min_stars}–{self.max_stars}★"
 
 
 class RatingStatus(models.TextChoices):
