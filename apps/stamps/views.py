@@ -1,0 +1,249 @@
+"""The stamp resolver (GS1 Digital Link and short URLs), the public product page, and counterfeit reports.
+
+Thin views: parse and check the URL, call a selector or service, render. The lot part of the page is cached for
+``STAMPS_PAGE_CACHE_SECONDS`` per lot and language; the stamp banner is rendered on every request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.products.gtin import GtinError, validate_gtin
+from apps.stamps import links as stamp_links
+from apps.stamps import ratelimit, selectors, services
+from apps.stamps.errors import StampError
+from apps.stamps.models import ScanKind, ScanOutcome, StampStatus
+from apps.stamps.rendering import stamp_url
+from apps.stamps.serials import SerialError, normalize
+from apps.traceability.models import LOT_CODE_PATTERN, LotStatus
+
+_LOT_CODE = re.compile(LOT_CODE_PATTERN)
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language",
+    "Access-Control-Expose-Headers": "Link, Content-Type, Retry-After",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def _with_cors(response: HttpResponse) -> HttpResponse:
+    for header, value in CORS_HEADERS.items():
+        response[header] = value
+    response["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
+
+
+def _bad_request(request: HttpRequest, error: Exception) -> HttpResponse:
+    ratelimit.count_unknown(request)
+    message = getattr(error, "message", str(error))
+    code = getattr(error, "code", "bad_request")
+    if _wants_json(request):
+        return JsonResponse({"code": code, "message": message}, status=400)
+    return render(request, "stamps/bad_request.html", {"message": message, "code": code}, status=400)
+
+
+def _wants_linkset(request: HttpRequest) -> bool:
+    return (request.GET.get("linkType") in ("all", "linkset")
+            or stamp_links.LINKSET_TYPE in request.headers.get("Accept", ""))
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+def _unknown(request: HttpRequest, serial: str, outcome: str) -> HttpResponse:
+    ratelimit.count_unknown(request)
+    if request.method == "GET":
+        services.record_scan(stamp=None, serial=serial, outcome=outcome, kind=ScanKind.PAGE,
+                             user_agent=request.headers.get("User-Agent", ""))
+    if request.method == "HEAD" or _wants_json(request) or _wants_linkset(request):
+        return JsonResponse({"code": "unknown_serial",
+                             "message": _("This code is not in the system: the product may be counterfeit.")},
+                            status=404)
+    return render(request, "stamps/unknown.html", {"serial": serial}, status=404)
+
+
+@csrf_exempt  # OPTIONS/HEAD/GET only: nothing to protect, and CORS preflights carry no token
+@never_cache
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def resolve_digital_link(request: HttpRequest, gtin: str, lot_code: str, serial: str) -> HttpResponse:
+    """GS1 Digital Link ``/01/{gtin}/10/{lot}/21/{serial}``: 400 on bad syntax, 404 for an unknown stamp."""
+    return _with_cors(_resolve(request, serial, gtin=gtin, lot_code=lot_code))
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def resolve_short(request: HttpRequest, serial: str) -> HttpResponse:
+    """Short stamp URL ``/s/{serial}`` (products without a GTIN; it works for every stamp)."""
+    return _with_cors(_resolve(request, serial))
+
+
+def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
+             lot_code: str | None = None) -> HttpResponse:
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+    retry_after = ratelimit.check_resolve(request)
+    if retry_after is not None:
+        response = HttpResponse(_("Too many requests: please wait a minute and scan again."), status=429,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry_after)
+        return response
+    try:
+        serial = normalize(raw_serial)
+        if gtin is not None:
+            gtin = validate_gtin(gtin).zfill(14)
+        if lot_code is not None and not _LOT_CODE.match(lot_code):
+            raise StampError("malformed_lot", _("Lot: %(lot)s is not a valid lot code.") % {"lot": lot_code},
+                             field="lot")
+    except (SerialError, GtinError, StampError) as error:
+        return _bad_request(request, error)
+    stamp = selectors.stamp_by_serial(serial)
+    if stamp is None:
+        return _unknown(request, serial, ScanOutcome.UNKNOWN)
+    product = stamp.lot.product
+    if gtin is not None and (lot_code != stamp.lot.code or not product.gtin
+                             or validate_gtin(product.gtin).zfill(14) != gtin):
+        # A real serial in someone else's URL: treat as unknown (a copied serial on another product).
+        return _unknown(request, serial, ScanOutcome.MISMATCH)
+    links = stamp_links.stamp_links(stamp)
+    link_type = request.GET.get("linkType", "")
+    if _wants_linkset(request):
+        if request.method == "GET":
+            services.record_scan(stamp=stamp, serial=serial, kind=ScanKind.LINKSET,
+                                 user_agent=request.headers.get("User-Agent", ""))
+        response = JsonResponse(stamp_links.linkset(stamp, links), content_type=stamp_links.LINKSET_TYPE,
+                                json_dumps_params={"ensure_ascii": False})
+        response["Link"] = stamp_links.link_header(stamp, links)
+        return response
+    if link_type:
+        wanted = link_type.replace("gs1:", stamp_links.GS1)
+        target = next((link for link in links if link.rel == wanted and link.rel != stamp_links.PIP), None)
+        if target is not None:
+            response = redirect(target.href)
+            response.status_code = 307
+            response["Link"] = stamp_links.link_header(stamp, links)
+            return response
+    if request.method == "HEAD":
+        response = HttpResponse(content_type="text/html; charset=utf-8")
+        response["Link"] = stamp_links.link_header(stamp, links)
+        return response
+    scan = services.record_scan(stamp=stamp, serial=serial, user_agent=request.headers.get("User-Agent", ""))
+    banner = render_to_string("stamps/_banner.html", {
+        "stamp": stamp, "scan": scan, "is_recalled": stamp.lot.status == LotStatus.RECALLED,
+        "StampStatus": StampStatus,
+    })
+    holes = {
+        _HOLE_BANNER: banner,
+        _HOLE_SERIAL: stamp.serial,
+        _HOLE_URL: stamp_url(stamp),
+        _HOLE_WHERE_TO_BUY: reverse("stamps-where-to-buy", kwargs={"serial": stamp.serial}),
+        _HOLE_CSRF: get_token(request),
+        _HOLE_PATH: escape(request.get_full_path()),
+    }
+    html = _HOLES.sub(lambda match: holes[match.group(0)], _page_template(stamp.lot_id, request))
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Link"] = stamp_links.link_header(stamp, links)
+    return response
+
+
+# The product page is rendered once per lot, language and day with these markers where the stamp's own data go,
+# cached, and filled in on every resolve: a resolve costs one stamp lookup, the scan log write and a tiny
+# banner template, whatever the size of the lot's logbook.
+_HOLE_BANNER, _HOLE_SERIAL, _HOLE_URL = "@@STAMP-BANNER@@", "@@STAMP-SERIAL@@", "@@STAMP-URL@@"
+_HOLE_WHERE_TO_BUY, _HOLE_CSRF, _HOLE_PATH = "@@STAMP-WHERE-TO-BUY@@", "@@STAMP-CSRF@@", "@@STAMP-PATH@@"
+_HOLES = re.compile("|".join(re.escape(hole) for hole in (_HOLE_BANNER, _HOLE_SERIAL, _HOLE_URL, _HOLE_WHERE_TO_BUY,
+                                                          _HOLE_CSRF, _HOLE_PATH)))
+
+
+class _RequestHole:
+    """Stands for the request in the cached page: only ``get_full_path`` is used (the language switcher)."""
+
+    get_full_path = _HOLE_PATH
+
+
+def _page_template(lot_id: int, request: HttpRequest) -> str:
+    """The lot's product page with the stamp markers, cached per lot, language and day."""
+    key = f"stamps:page:{lot_id}:{translation.get_language()}:{timezone.localdate().isoformat()}"
+    seconds = settings.STAMPS_PAGE_CACHE_SECONDS
+    html = cache.get(key) if seconds else None
+    if html is None:
+        page = selectors.lot_page(lot_id)
+        body = render_to_string("stamps/_lot.html", {"page": page, "BASEMAP_TILE_URL": settings.BASEMAP_TILE_URL,
+                                                     "BASEMAP_ATTRIBUTION": settings.BASEMAP_ATTRIBUTION},
+                                request=request)
+        html = render_to_string("stamps/product_page.html", {
+            "page": {"body": mark_safe(body), "title": page.product.name,  # noqa: S308 — our own template's output
+                     "description": page.product.short_description or page.product.name, "image": page.photo_url},
+            "banner": _HOLE_BANNER, "stamp_serial": _HOLE_SERIAL, "stamp_url": _HOLE_URL,
+            "where_to_buy_url": _HOLE_WHERE_TO_BUY, "csrf_token": _HOLE_CSRF, "request": _RequestHole(),
+        }, request=request)
+        if seconds:
+            cache.set(key, html, seconds)
+    return html
+
+
+@never_cache
+@require_GET
+def where_to_buy(request: HttpRequest, serial: str) -> HttpResponse:
+    """Sales points carrying the stamp's product, nearest first when ``lat``/``lon`` are shared.
+
+    The shared position is logged, rounded to about a kilometre, as a "location shared" scan: it feeds the
+    travel-speed clone heuristic.
+    """
+    if ratelimit.check_resolve(request) is not None:
+        return HttpResponse(status=429)
+    try:
+        serial = normalize(serial)
+    except SerialError as error:
+        return _bad_request(request, error)
+    stamp = selectors.stamp_by_serial(serial)
+    if stamp is None:
+        ratelimit.count_unknown(request)
+        return HttpResponse(status=404)
+    near = services.coarse_point(request.GET.get("lat"), request.GET.get("lon"))
+    if near is not None:
+        services.record_scan(stamp=stamp, serial=serial, kind=ScanKind.LOCATED, location=near,
+                             user_agent=request.headers.get("User-Agent", ""))
+    points = selectors.sales_points_for(stamp.lot.product, near=near)
+    return render(request, "stamps/_where_to_buy.html", {"sales_points": points, "is_sorted_by_distance": bool(near)})
+
+
+@require_POST
+def report_counterfeit(request: HttpRequest) -> HttpResponse:
+    """The consumer's counterfeit report form (on the unknown-code page and every product page)."""
+    if ratelimit.check_resolve(request) is not None:
+        return HttpResponse(status=429)
+    try:
+        services.report_counterfeit(
+            serial=request.POST.get("serial", ""), message=request.POST.get("message", ""),
+            place=request.POST.get("place", ""), contact=request.POST.get("contact", ""),
+            location=services.coarse_point(request.POST.get("lat"), request.POST.get("lon")),
+        )
+    except StampError as error:
+        ratelimit.count_unknown(request)
+        return render(request, "stamps/report_done.html", {"error": error.message}, status=400)
+    return render(request, "stamps/report_done.html", {})
+
+
+
+__all__ = ["report_counterfeit", "resolve_digital_link", "resolve_short", "where_to_buy"]

@@ -1,0 +1,278 @@
+"""The stamp resolver under load: random valid stamps against a static file of the same size, same server.
+
+Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [--keepdb]``.
+
+- Data: a throwaway database (``test_ocop_bench_resolve``; ``--keepdb`` keeps it for the next run) with
+  ``--stamps`` (default 1,000,000) active stamps over four lots of one product with a logbook, a zone, two
+  facilities and twelve sales points.
+- Server: gunicorn in production mode (DEBUG off, WhiteNoise serving collected, compressed static files),
+  2 × cores + 1 sync
+  workers (5 on 2 cores), the default per-process cache (lot part of the page cached 60 s; rate limits on but
+  raised so the benchmark client is not throttled).
+- Load: wrk (Debian package ``wrk``; installed with apt-get when missing and running as root, otherwise a Python
+  thread load generator is used and the output says so), 32 connections, a Lua script picking a random stamp
+  URL per request from 20,000 sampled stamps; (b) is a static file exactly as large as the product page.
+- Reference: (c) ``/healthz`` — the same Django stack answering one SELECT with a tiny JSON — shows what part of
+  the gap to a static file is the framework itself.
+- Checks: every resolve of the measured window is in the scan log (rows added = requests wrk completed, give or
+  take the requests in flight when wrk stopped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from _stamps_common import ROOT, start_django
+
+LUA = r"""
+local paths = {}
+local counter = 1
+setup = function(thread) thread:set("seed", counter); counter = counter + 1 end
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(os.time() * 100 + seed)
+end
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non2xx": %d, '
+    .. '"socket_errors": %d}\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ensure_wrk() -> str | None:
+    if shutil.which("wrk"):
+        return shutil.which("wrk")
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: installing the Debian package 'wrk' with apt-get (root)…")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk")
+
+
+def prepare(stamps: int) -> list[str]:
+    """Make sure ``stamps`` active stamps exist; return 20,000 random stamp paths."""
+    from _stamps_common import make_lots
+    from django.db import connection
+
+    from apps.stamps import selectors
+    from apps.stamps.models import Stamp, StampRun, StampStatus
+    from apps.stamps.services import activate_stamps, issue_stamp_run
+
+    lots = make_lots(4)
+    have = Stamp.objects.count()
+    if have < stamps:
+        started = time.perf_counter()
+        per_lot = -(-(stamps - have) // len(lots))
+        for lot in lots:
+            run = issue_stamp_run(lot=lot, count=per_lot)
+            activate_stamps(run=run, sequence_from=1, sequence_to=run.count)
+        print(f"issued and activated {Stamp.objects.count():,} stamps in {time.perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE stamps_stamp")
+    assert Stamp.objects.filter(status=StampStatus.ACTIVE).count() >= stamps
+    prefixes = {run.pk: selectors.run_prefix(run) for run in StampRun.objects.select_related("lot__product")}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT run_id, serial FROM stamps_stamp TABLESAMPLE SYSTEM (5) LIMIT 20000")
+        rows = cursor.fetchall()
+    from django.conf import settings
+
+    return [(prefixes[run_id] + serial)[len(settings.PUBLIC_BASE_URL):] for run_id, serial in rows]
+
+
+def start_server(port: int, static_root: Path, page_size: int) -> subprocess.Popen:
+    from django.db import connection
+
+    database = connection.settings_dict
+    url = (f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+           f"{database['PORT'] or 5432}/{database['NAME']}")
+    workers = 2 * (os.cpu_count() or 2) + 1
+    environment = {
+        **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(static_root),
+        "PUBLIC_BASE_URL": "https://truyxuat.example.vn", "STAMPS_RATE_LIMIT_PER_MINUTE": "100000000",
+        "STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE": "100000000", "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "gis_ocop.settings",
+    }
+    environment.pop("TEST_DATABASE_NAME", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                   env=environment, check=True)
+    (static_root / "bench").mkdir(exist_ok=True)
+    (static_root / "bench" / "page.html").write_bytes(b"x" * page_size)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "gis_ocop.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning", "--backlog", "2048"],
+        cwd=ROOT, env=environment, start_new_session=True)
+    for _attempt in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310 — local server
+            print(f"gunicorn ready: {workers} sync workers on {os.cpu_count()} CPUs")
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_wrk(wrk: str, url: str, duration: int, connections: int, script: Path, paths_file: Path | None) -> dict:
+    command = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(script), url]
+    if paths_file is not None:
+        command += ["--", str(paths_file)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+def run_threads(base: str, paths: list[str], duration: int, connections: int) -> dict:
+    """Fallback load generator: ``connections`` threads with keep-alive connections, closed loop."""
+    import http.client
+    import random
+
+    latencies: list[float] = []
+    failures = [0]
+    stop = time.perf_counter() + duration
+    host, port = base.removeprefix("http://").split(":")
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        local = []
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            connection.request("GET", rng.choice(paths))
+            response = connection.getresponse()
+            response.read()
+            local.append(time.perf_counter() - started)
+            if response.status != 200:
+                failures[0] += 1
+        latencies.extend(local)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"requests": len(latencies), "duration_us": int(elapsed * 1e6),
+            "p50_us": int(latencies[len(latencies) // 2] * 1e6),
+            "p99_us": int(latencies[int(len(latencies) * 0.99)] * 1e6), "non2xx": failures[0], "socket_errors": 0}
+
+
+def report(label: str, result: dict) -> float:
+    rate = result["requests"] / (result["duration_us"] / 1e6)
+    print(f"{label:<34} {rate:9,.0f} req/s   p50 {result['p50_us'] / 1000:7.2f} ms   "
+          f"p99 {result['p99_us'] / 1000:7.2f} ms   non-2xx {result['non2xx']}   "
+          f"socket errors {result['socket_errors']}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the stamp resolver against a static file.")
+    parser.add_argument("--stamps", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per measured run (default 20)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the benchmark database")
+    arguments = parser.parse_args()
+    config = start_django("test_ocop_bench_resolve", arguments.keepdb)
+    server = None
+    scratch: list[Path] = []
+    try:
+        from django.test import Client
+
+        from apps.stamps.models import ScanEvent
+
+        paths = prepare(arguments.stamps)
+        page = Client().get(paths[0])
+        assert page.status_code == 200, page.status_code
+        static_root = Path(tempfile.mkdtemp(prefix="ocop-bench-static-"))
+        scratch.append(static_root)
+        port = free_port()
+        server = start_server(port, static_root, len(page.content))
+        base = f"http://127.0.0.1:{port}"
+        assert urllib.request.urlopen(f"{base}/static/bench/page.html").status == 200  # noqa: S310
+        print(f"page size {len(page.content):,} bytes; static file of the same size; "
+              f"{arguments.connections} connections, {arguments.duration} s per run")
+        workdir = Path(tempfile.mkdtemp(prefix="ocop-bench-wrk-"))
+        scratch.append(workdir)
+        paths_file = workdir / "paths.txt"
+        paths_file.write_text("\n".join(paths) + "\n")
+        script = workdir / "random.lua"
+        script.write_text(LUA)
+        static_script = workdir / "static.lua"
+        static_script.write_text(LUA.replace("paths[math.random(#paths)]", '"/static/bench/page.html"')
+                                 .replace("for line in io.lines(args[1]) do paths[#paths + 1] = line end", ""))
+        floor_script = workdir / "floor.lua"
+        floor_script.write_text(LUA.replace("paths[math.random(#paths)]", '"/healthz"')
+                                .replace("for line in io.lines(args[1]) do paths[#paths + 1] = line end", ""))
+        wrk = ensure_wrk()
+        if wrk is None:
+            print("wrk is not available: using the Python thread load generator instead (weaker client; "
+                  "figures are lower bounds)")
+
+        def load(target: str, seconds: int) -> dict:
+            if wrk is not None:
+                if target == "static":
+                    return run_wrk(wrk, base, seconds, arguments.connections, static_script, None)
+                if target == "floor":
+                    return run_wrk(wrk, base, seconds, arguments.connections, floor_script, None)
+                return run_wrk(wrk, base, seconds, arguments.connections, script, paths_file)
+            chosen = {"static": ["/static/bench/page.html"], "floor": ["/healthz"]}.get(target, paths)
+            return run_threads(base, chosen, seconds, arguments.connections)
+
+        load("resolve", 3)  # warm-up: connections, page cache, Python bytecode
+        load("static", 3)
+        before = ScanEvent.objects.count()
+        resolve = load("resolve", arguments.duration)
+        logged = ScanEvent.objects.count() - before
+        static = load("static", arguments.duration)
+        floor = load("floor", arguments.duration)
+        resolve_rate = report("(a) resolve random valid stamps", resolve)
+        static_rate = report("(b) static file, same size", static)
+        floor_rate = report("(c) reference: /healthz (1 query)", floor)
+        ratio = resolve_rate / static_rate
+        p99 = resolve["p99_us"] / 1000
+        print(f"ratio a/b {ratio:.2f} (target ≥ 0.5: {'OK' if ratio >= 0.5 else 'MISSED'});   "
+              f"p99 {p99:.1f} ms (target ≤ 50 ms: {'OK' if p99 <= 50 else 'MISSED'})")
+        print(f"for scale: the smallest Django view with one query, c/b = {floor_rate / static_rate:.2f}; "
+              f"a/c = {resolve_rate / floor_rate:.2f}")
+        in_flight = logged - resolve["requests"]
+        complete = 0 <= in_flight <= arguments.connections
+        print(f"scan log: {logged:,} rows for {resolve['requests']:,} completed resolves "
+              f"({in_flight} in flight when the load stopped) — {'every resolve recorded' if complete else 'MISMATCH'}")
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        for folder in scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+        if not arguments.keepdb:
+            from django.test.utils import teardown_databases
+
+            teardown_databases(config, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
