@@ -36,6 +36,14 @@ BASEMAP_ATTRIBUTION = env.string(
     "BASEMAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
 
+# Spatial rules of the registry (see apps/zones and apps/outlets).
+# The province this installation serves (2025 code; 66 = Đắk Lắk): sales points elsewhere are "outside".
+OCOP_PROVINCE_CODE = env.string("OCOP_PROVINCE_CODE", "66")
+# Largest overlap (m², on the ellipsoid) tolerated between zones of two active growing-area codes.
+OCOP_ZONE_OVERLAP_TOLERANCE_M2 = env.integer("OCOP_ZONE_OVERLAP_TOLERANCE_M2", 100)
+# Without boundary polygons, a province's extent is the hull of its communes' centroids grown by this margin.
+OCOP_PROVINCE_EXTENT_MARGIN_M = env.integer("OCOP_PROVINCE_EXTENT_MARGIN_M", 20000)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -63,8 +71,12 @@ INSTALLED_APPS = [
     "apps.outlets",
     "apps.tourism",
     "apps.indications",
+    "apps.traceability",
+    "apps.stamps",
     "apps.portal",
     "apps.demo",
+    "apps.layers",
+    "apps.maps",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +125,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.string("TEST_DATABASE_NAME") or None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Opt into Django 6's default: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references (GDAL 3.9+
 # can). Only authenticated officers upload spatial files; upgrade GDAL and drop this where possible.
@@ -134,6 +148,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Leaflet.markercluster comes from the xstatic-leaflet-markercluster package (PyPI), found by apps/maps.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "apps.maps.staticfiles.MarkerClusterFinder",
+]
 STATIC_ROOT = Path(env.string("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT") or BASE_DIR / "media")
@@ -191,6 +211,25 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
 }
+
+# Cache: per-process memory by default. Rate limits of the stamp resolver live here, so with several
+# workers or servers point CACHE_BACKEND/CACHE_LOCATION at a shared cache (e.g. Django's Redis or database cache).
+CACHES = {
+    "default": {
+        "BACKEND": env.string("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env.string("CACHE_LOCATION", "gis-ocop"),
+    }
+}
+
+# QR stamps and the resolver (apps/stamps): clone heuristics, per-client rate limits (a limit of 0 turns it off)
+# and how long a lot's rendered product page is cached (0 = render on every scan; changes show within this delay).
+STAMPS_CLONE_MAX_SCANS = env.integer("STAMPS_CLONE_MAX_SCANS", 20)
+STAMPS_CLONE_MAX_SPEED_KMH = env.integer("STAMPS_CLONE_MAX_SPEED_KMH", 120)
+STAMPS_CLONE_MIN_DISTANCE_KM = env.integer("STAMPS_CLONE_MIN_DISTANCE_KM", 20)
+STAMPS_RATE_LIMIT_CACHE = env.string("STAMPS_RATE_LIMIT_CACHE", "default")
+STAMPS_RATE_LIMIT_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_PER_MINUTE", 120)
+STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE", 20)
+STAMPS_PAGE_CACHE_SECONDS = env.integer("STAMPS_PAGE_CACHE_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,13 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("apps.territory.api_urls")),
+    path("api/v1/", include("apps.layers.api_urls")),
+    path("ogc/", include("apps.layers.ogc_urls")),
+    path("tiles/", include("apps.layers.tile_urls")),
+    path("api/v1/", include("apps.traceability.api_urls")),
+    path("api/v1/", include("apps.stamps.api_urls")),
+    path("", include("apps.stamps.urls")),
+    path("", include("apps.maps.urls")),
     path("", include("apps.portal.urls")),
 ]
 
