@@ -46,3 +46,12 @@ def test_the_language_switcher_sets_english(client):
 def test_admin_login_is_in_vietnamese_by_default(client):
     response = client.get("/admin/login/")
     assert "Đăng nhập" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_page_leads_to_the_map_near_me_and_dashboards(client):
+    page = client.get("/").content.decode()
+    for url, label in (("/map/", "Bản đồ"), ("/near-me/", "OCOP gần tôi"), ("/dashboards/", "Thống kê")):
+        assert f'href="{url}"' in page
+        assert label in page
+    assert 'href="/ogc/"' in page
