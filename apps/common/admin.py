@@ -5,6 +5,12 @@ A ``ModelAdmin`` mixing in :class:`ServiceAdminMixin` implements ``create_throug
 savepoint), so a :class:`DomainError` becomes an error on the field it names and nothing is saved;
 ``save_model`` and the form's many-to-many save then have nothing left to do. With ``status_service``
 set, the change form also offers a dated status change (new status, effective date, reason).
+
+:class:`ScopedAdminMixin` (included in :class:`ServiceAdminMixin`) makes the admin ask
+:mod:`apps.accounts.permissions`: lists show what the user may see, add / change / delete / view follow the role
+and scope, foreign-key choices are limited to what the user may see, bulk actions are all-or-nothing on what the
+user may change, and a record the service saved is checked again (a commune officer cannot move a record out of
+their communes); a refusal is a form error and nothing is saved.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import permissions
 from apps.common.errors import DomainError
 
 STATUS_FIELDS = ("new_status", "status_effective_date", "status_reason")
@@ -25,7 +35,74 @@ _STATUS_FIELD_ALIASES = {"to_status": "new_status", "effective_date": "status_ef
                          "reason": "status_reason"}
 
 
-class ServiceAdminMixin:
+class ScopedAdminMixin:
+    """Admin permissions, lists and choices from the user's role and scope (see the module docstring)."""
+
+    def get_queryset(self, request):
+        return permissions.scope_queryset(request.user, super().get_queryset(request))
+
+    def _can(self, request, action: str, obj=None) -> bool:
+        if obj is None:
+            return permissions.can_on_some(request.user, action, self.model)
+        return permissions.can(request.user, action, obj)
+
+    def has_module_permission(self, request) -> bool:
+        return self._can(request, "read")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._can(request, "read", obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self._can(request, "create")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._can(request, "update", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._can(request, "delete", obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _scoped_choices(formfield, request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _scoped_choices(formfield, request)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            permissions.authorize(request.user, "delete", obj)
+        super().delete_queryset(request, queryset)
+
+    def delete_model(self, request, obj):
+        permissions.authorize(request.user, "delete", obj)
+        super().delete_model(request, obj)
+
+    def response_action(self, request, queryset):
+        """Run a bulk action only when the user may do it on every selected record."""
+        name = request.POST.get("action", "")
+        action = self.get_actions(request).get(name)
+        if action is not None:
+            needed = {"view": "read", "delete": "delete", "add": "create"}.get(
+                (getattr(action[0], "allowed_permissions", None) or ("change",))[0], "update")
+            selected = queryset
+            if request.POST.get("select_across", "0") == "0":
+                selected = queryset.filter(pk__in=request.POST.getlist(ACTION_CHECKBOX_NAME))
+            refused = [obj for obj in selected if not permissions.can(request.user, needed, obj)]
+            if refused:
+                self.message_user(request, permissions.describe_refusal(needed, refused[0]), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+def _scoped_choices(formfield, request):
+    queryset = getattr(formfield, "queryset", None)
+    if queryset is not None:
+        formfield.queryset = permissions.scope_queryset(request.user, queryset)
+    return formfield
+
+
+class ServiceAdminMixin(ScopedAdminMixin):
     """Route admin saves through services (see the module docstring)."""
 
     status_service: Callable[..., models.Model] | None = None
@@ -83,6 +160,8 @@ class ServiceAdminMixin:
                                 reason=self.cleaned_data.get("status_reason") or "",
                                 user=request.user,
                             )
+                        # The saved record must still be within the user's role and scope.
+                        permissions.authorize(request.user, "update" if is_change else "create", saved)
                 except DomainError as error:
                     self.add_error(admin.form_field_for(error, self), error.message)
                 else:

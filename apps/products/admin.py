@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.admin import FoldedSearchMixin, ServiceAdminMixin
+from apps.common.admin import FoldedSearchMixin, ScopedAdminMixin, ServiceAdminMixin
 from apps.common.errors import DomainError
 from apps.products import services
 from apps.products.models import ClassificationLevel, Product, ProductCategory, ProductLink, ProductPhoto
@@ -23,7 +23,7 @@ _FIELDS = ("name", "name_en", "kind", "category", "producer", "gtin", "short_des
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProductCategoryAdmin(FoldedSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "level", "kind", "scheme", "parent"]
     list_filter = ["scheme", "level", "kind"]
     search_fields = ["search_name", "code", "name_en"]

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.admin import ServiceAdminMixin
+from apps.common.admin import ScopedAdminMixin, ServiceAdminMixin
 from apps.common.text import fold
 from apps.ratings import services
 from apps.ratings.models import CouncilRule, CriteriaSet, OcopRating, RatingStatus
@@ -19,14 +19,14 @@ _DERIVED_FIELDS = ("total", "stars", "status", "valid_until", "revoked_on", "rev
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "decision", "effective_from", "max_part_a", "max_part_b", "max_part_c",
                     "min_total_3_stars", "min_recognised_stars", "validity_months"]
     search_fields = ["code", "decision"]
 
 
 @admin.register(CouncilRule)
-class CouncilRuleAdmin(admin.ModelAdmin):
+class CouncilRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["era", "council_level", "min_stars", "max_stars", "note"]
     list_filter = ["era", "council_level"]
 

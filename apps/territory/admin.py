@@ -1,6 +1,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from apps.common.admin import ScopedAdminMixin
 from apps.territory.models import AdministrativeUnit, LegacyMapping
 
 
@@ -12,7 +13,7 @@ class LegacyMappingInline(admin.TabularInline):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(LeafletGeoAdmin):
+class AdministrativeUnitAdmin(ScopedAdminMixin, LeafletGeoAdmin):
     list_display = ["code", "name", "unit_type", "level", "era", "parent", "area_km2"]
     list_filter = ["era", "level", "unit_type"]
     search_fields = ["code", "name", "search_name"]
@@ -27,7 +28,7 @@ class AdministrativeUnitAdmin(LeafletGeoAdmin):
 
 
 @admin.register(LegacyMapping)
-class LegacyMappingAdmin(admin.ModelAdmin):
+class LegacyMappingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["legacy", "current", "is_primary"]
     list_filter = ["is_primary"]
     raw_id_fields = ["legacy", "current"]

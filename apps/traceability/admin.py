@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from apps.common.admin import ServiceAdminMixin
+from apps.accounts import permissions
+from apps.common.admin import ScopedAdminMixin, ServiceAdminMixin
 from apps.common.errors import DomainError
 from apps.traceability import selectors, services
 from apps.traceability.errors import InspectionError
@@ -185,7 +186,7 @@ class TraceEventForm(forms.ModelForm):
 
 
 @admin.register(TraceEvent)
-class TraceEventAdmin(LeafletGeoAdmin):
+class TraceEventAdmin(ScopedAdminMixin, LeafletGeoAdmin):
     """Add and view logbook events; no change, no delete."""
 
     form = TraceEventForm
@@ -215,6 +216,10 @@ class TraceEventAdmin(LeafletGeoAdmin):
             return base
 
         class RecordingForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["input_lots"].queryset = permissions.scope_queryset(request.user, Lot.objects.all())
+
             def _post_clean(self):
                 # Validate the model-independent parts only: the service builds and saves the event.
                 if self.errors:
@@ -228,6 +233,7 @@ class TraceEventAdmin(LeafletGeoAdmin):
                     links = {"objects": [services.LotQuantity(lot, data.get("quantity"), data.get("unit") or "")]}
                 upload = data.get("attachment")
                 try:
+                    permissions.authorize(request.user, "create", TraceEvent, producer=lot.product.producer_id)
                     self.instance = services.record_event(
                         lot=lot, biz_step=data["biz_step"], event_time=data["event_time"],
                         recorded_by=request.user, event_type=data.get("event_type") or None,

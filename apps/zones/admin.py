@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from apps.common.admin import FoldedSearchMixin, ServiceAdminMixin, StatusHistoryInline
+from apps.common.admin import FoldedSearchMixin, ScopedAdminMixin, ServiceAdminMixin, StatusHistoryInline
 from apps.zones import services
 from apps.zones.models import (
     CodeStatus,
@@ -20,7 +20,7 @@ from apps.zones.models import (
 
 
 @admin.register(Crop)
-class CropAdmin(admin.ModelAdmin):
+class CropAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "is_eudr_commodity", "max_plausible_ha"]
     list_filter = ["is_eudr_commodity"]
     search_fields = ["name", "name_en", "slug"]
