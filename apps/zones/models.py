@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
@@ -122,3 +123,55 @@ class CodeStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("code status change")
         verbose_name_plural = _("code status history")
+
+
+class ZoneVersionAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    RESTORED = "restored", _("Restored from an earlier version")
+    BASELINE = "baseline", _("State when versioning started")
+
+
+class ZoneVersion(models.Model):
+    """One version of a raw-material zone (phiên bản vùng nguyên liệu): the zone as it was after a change.
+
+    Written by ``apps.zones.services`` on every change of geometry or attributes, so the admin, the API
+    and the officers' pages all leave the same trail: who, when, what changed (``changes`` holds the
+    attribute diff as ``{field: {"before": …, "after": …}}``; the geometry is compared apart, with the
+    area before and after) and why (``comment``). Versions are never edited or deleted: a restore is a
+    new version. Status changes have their own dated history (``ZoneStatusChange``).
+    """
+
+    zone = models.ForeignKey(RawMaterialZone, verbose_name=_("zone"), on_delete=models.PROTECT,
+                             related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    action = models.CharField(_("action"), max_length=10, choices=ZoneVersionAction.choices)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ZoneKind.choices)
+    crop = models.ForeignKey(Crop, verbose_name=_("crop or species"), on_delete=models.PROTECT, related_name="+")
+    geometry = models.MultiPolygonField(_("geometry"), srid=4326)
+    area_ha = models.DecimalField(_("area (ha)"), max_digits=12, decimal_places=4)
+    notes = models.TextField(_("notes"), blank=True)
+    producer_ids = ArrayField(models.BigIntegerField(), verbose_name=_("producers"), default=list, blank=True)
+    changes = models.JSONField(_("changed attributes"), default=dict, blank=True)
+    is_geometry_changed = models.BooleanField(_("geometry changed"), default=False)
+    area_before_ha = models.DecimalField(_("area before (ha)"), max_digits=12, decimal_places=4, null=True,
+                                         blank=True)
+    restored_from = models.ForeignKey("self", verbose_name=_("restored from"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("zone version")
+        verbose_name_plural = _("zone versions")
+        ordering = ["zone", "number"]
+        get_latest_by = "number"
+        constraints = [models.UniqueConstraint(fields=["zone", "number"], name="zones_version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} v{self.number}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,7 +21,17 @@ from apps.common.geometry import AREAL, normalize_geometry
 from apps.common.spatial import geography
 from apps.common.status import apply_status_change, record_initial_status
 from apps.common.text import fold
-from apps.zones.models import CodeStatus, CodeType, Crop, GrowingAreaCode, RawMaterialZone, ZoneKind, ZoneStatus
+from apps.zones.models import (
+    CodeStatus,
+    CodeType,
+    Crop,
+    GrowingAreaCode,
+    RawMaterialZone,
+    ZoneKind,
+    ZoneStatus,
+    ZoneVersion,
+    ZoneVersionAction,
+)
 from apps.zones.selectors import (
     communes_of,
     merged_zone_geometry,
@@ -130,6 +141,7 @@ def create_zone(
     notes: str = "",
     proposed_on: datetime.date | None = None,
     user=None,
+    comment: str = "",
 ) -> RawMaterialZone:
     """Record a raw-material zone; its area (ha, on the ellipsoid) and communes are computed, never typed.
 
@@ -137,7 +149,8 @@ def create_zone(
     an earlier date records a zone that was surveyed before it was entered, a later one is refused).
     Refuses geometries that ``normalize_geometry`` refuses (``empty``, ``swapped_coordinates``,
     ``outside_vietnam``…), zones outside the province of their commune (``outside_province``) and
-    areas above the crop's largest plausible zone (``implausible_area``).
+    areas above the crop's largest plausible zone (``implausible_area``). The zone's first version is
+    recorded with ``user`` and the optional ``comment``.
     """
     name = (name or "").strip()
     if not name:
@@ -152,6 +165,7 @@ def create_zone(
     _place_zone(zone, geometry)
     zone.producers.set(list(producers))
     record_initial_status(record=zone, history=zone.status_history, effective_date=proposed_on or today, user=user)
+    _record_version(zone, action=ZoneVersionAction.CREATED, before=None, user=user, comment=comment)
     return zone
 
 
@@ -166,13 +180,23 @@ def update_zone(
     producers: Iterable | None = None,
     notes: str | None = None,
     user=None,
+    comment: str = "",
 ) -> RawMaterialZone:
     """Change a zone; arguments left ``None`` stay as they are.
 
     A new geometry is normalised and re-measured, its communes recomputed, and — when the zone belongs
     to active growing-area codes — checked again for overlaps with other active codes (``zone_overlap``).
+    A change is recorded as a new version (who, what, the optional ``comment`` saying why); a call that
+    changes nothing records none.
     """
+    return _change_zone(zone=zone, name=name, kind=kind, crop=crop, geometry=geometry, producers=producers,
+                        notes=notes, user=user, comment=comment, action=ZoneVersionAction.CHANGED)
+
+
+def _change_zone(*, zone: RawMaterialZone, name, kind, crop, geometry, producers, notes, user, comment: str,
+                 action: str, restored_from: ZoneVersion | None = None) -> RawMaterialZone:
     zone = RawMaterialZone.objects.select_for_update().get(pk=zone.pk)
+    before = _VersionState.of(zone)
     if name is not None:
         name = name.strip()
         if not name:
@@ -199,7 +223,82 @@ def update_zone(
     zone.save()
     if producers is not None:
         zone.producers.set(list(producers))
+    _record_version(zone, action=action, before=before, user=user, comment=comment, restored_from=restored_from)
     return zone
+
+
+@transaction.atomic
+def restore_zone_version(*, version: ZoneVersion, comment: str = "", user=None) -> RawMaterialZone:
+    """Make an earlier version of a zone current again; the restore is itself a new version.
+
+    Every rule of ``update_zone`` applies again (the ground may have changed since: another code may now
+    cover it, ``zone_overlap``). Producers that no longer exist are left out. Refuses a version that is
+    already the zone's current state (``already_current``).
+    """
+    from apps.producers.models import Producer
+
+    zone = version.zone
+    if not _VersionState.of(zone).differs_from(version):
+        raise ZoneError("already_current", _("Version %(number)s is the zone's current state: nothing to restore.")
+                        % {"number": version.number}, field="version")
+    return _change_zone(
+        zone=zone, name=version.name, kind=version.kind, crop=version.crop, geometry=version.geometry,
+        producers=Producer.objects.filter(pk__in=version.producer_ids), notes=version.notes, user=user,
+        comment=comment or _("Restored version %(number)s.") % {"number": version.number},
+        action=ZoneVersionAction.RESTORED, restored_from=version,
+    )
+
+
+# --- versions ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _VersionState:
+    """What a version records of a zone: its attributes, and its geometry and area apart."""
+
+    attributes: dict
+    geometry: GEOSGeometry | None
+    area_ha: Decimal | None
+
+    @classmethod
+    def of(cls, zone: RawMaterialZone) -> _VersionState:
+        attributes = {"name": zone.name, "kind": zone.kind, "crop": zone.crop_id, "notes": zone.notes,
+                      "producers": sorted(zone.producers.values_list("pk", flat=True))}
+        return cls(attributes, zone.geometry, zone.area_ha)
+
+    def differs_from(self, version: ZoneVersion) -> bool:
+        attributes = {"name": version.name, "kind": version.kind, "crop": version.crop_id, "notes": version.notes,
+                      "producers": sorted(version.producer_ids)}
+        return attributes != self.attributes or not _same_geometry(self.geometry, version.geometry)
+
+
+def _same_geometry(first: GEOSGeometry | None, second: GEOSGeometry | None) -> bool:
+    if first is None or second is None:
+        return first is second
+    # Exact up to ~0.1 mm, or the same point set drawn from another starting vertex.
+    return first.equals_exact(second, 1e-9) or first.equals(second)
+
+
+def _record_version(zone: RawMaterialZone, *, action: str, before: _VersionState | None, user, comment: str,
+                    restored_from: ZoneVersion | None = None) -> ZoneVersion | None:
+    """Record the zone's state as a new version, with the diff from ``before`` (``None`` when nothing changed)."""
+    after = _VersionState.of(zone)
+    if before is None:
+        changes, is_geometry_changed, area_before = {}, True, None
+    else:
+        changes = {name: {"before": value, "after": after.attributes[name]}
+                   for name, value in before.attributes.items() if value != after.attributes[name]}
+        is_geometry_changed = not _same_geometry(before.geometry, after.geometry)
+        area_before = before.area_ha
+        if not changes and not is_geometry_changed:
+            return None
+    last = zone.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ZoneVersion.objects.create(
+        zone=zone, number=last + 1, action=action, name=zone.name, kind=zone.kind, crop_id=zone.crop_id,
+        geometry=zone.geometry, area_ha=zone.area_ha, notes=zone.notes, producer_ids=after.attributes["producers"],
+        changes=changes, is_geometry_changed=is_geometry_changed, area_before_ha=area_before,
+        restored_from=restored_from, comment=(comment or "").strip(), changed_by=user,
+    )
 
 
 @transaction.atomic
