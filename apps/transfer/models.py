@@ -1,0 +1,100 @@
+"""Import jobs (nhập dữ liệu) and the EUDR export rules (quy định EUDR) as versioned data."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.common.models import TimeStampedModel
+
+
+class ImportKind(models.TextChoices):
+    ZONES = "zones", _("Raw-material zones")
+    PACKING_FACILITIES = "packing_facilities", _("Packing facilities")
+    PRODUCTION_FACILITIES = "production_facilities", _("Production facilities")
+    SALES_POINTS = "sales_points", _("Sales points")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    RUNNING = "running", _("Running")
+    CHECKED = "checked", _("Checked (dry run)")
+    COMMITTED = "committed", _("Committed")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+def _upload_to(job: ImportJob, filename: str) -> str:
+    return f"imports/{datetime.date.today():%Y/%m}/{filename}"
+
+
+class ImportJob(TimeStampedModel):
+    """One file an officer imports: its CRS, field mapping, progress and the per-feature report.
+
+    ``report`` holds the last run's summary and one entry per feature (index, status — valid, repaired,
+    rejected —, reasons, duplicates, overlaps). Nothing is saved unless a commit runs with no rejected
+    feature; a commit that meets one saves nothing (all or nothing).
+    """
+
+    kind = models.CharField(_("kind"), max_length=24, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    detected_crs = models.CharField(_("detected coordinate system"), max_length=40, blank=True)
+    crs = models.CharField(_("coordinate system"), max_length=40, blank=True,
+                           help_text=_("Chosen by the officer when the file does not say (no .prj, CSV)."))
+    source_fields = models.JSONField(_("source fields"), default=list, blank=True)
+    mapping = models.JSONField(_("field mapping"), default=dict, blank=True,
+                               help_text=_("Our field → source field."))
+    defaults = models.JSONField(_("default values"), default=dict, blank=True,
+                                help_text=_("Our field → value used when the source has none."))
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.UPLOADED)
+    progress_done = models.PositiveIntegerField(_("features processed"), default=0)
+    progress_total = models.PositiveIntegerField(_("features in the file"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="import_jobs")
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_kind_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class EudrProfile(models.Model):
+    """The EUDR geolocation rules in force from ``valid_from`` (Regulation (EU) 2023/1115, art. 2(28), 9(1)(d)).
+
+    Data, not constants: the Commission's information-system limits and guidance change by act.
+    """
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    point_max_area_ha = models.DecimalField(
+        _("largest plot given as a point (ha)"), max_digits=8, decimal_places=2, default=Decimal("4"),
+        help_text=_("Plots up to this area may be given as a point; larger ones need a polygon."))
+    max_file_bytes = models.PositiveIntegerField(_("largest file (bytes)"), default=25 * 1024 * 1024)
+    coordinate_decimals = models.PositiveSmallIntegerField(_("coordinate decimals"), default=6)
+    country_code = models.CharField(_("country of production"), max_length=2, default="VN")
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("EUDR geolocation rules")
+        verbose_name_plural = _("EUDR geolocation rules")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"EUDR {self.valid_from}"

@@ -1,0 +1,167 @@
+"""Officer pages for imports (upload → mapping → dry run → commit) and downloads (exports, EUDR)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.common.errors import DomainError
+from apps.traceability.models import Lot
+from apps.transfer import crs as crs_catalogue
+from apps.transfer.eudr import build_eudr_export, plots_of_lot
+from apps.transfer.exports import FORMATS, LAYERS, export_selection
+from apps.transfer.fields import TARGET_FIELDS
+from apps.transfer.models import ImportJob, ImportKind, ImportStatus
+from apps.transfer.services import create_import_job, is_areal, start_import_in_background, update_import_mapping
+from apps.transfer.sources import inspect_source, read_features
+
+PREVIEW_LIMIT = 5000
+
+
+def _model_of(kind: str):
+    return LAYERS[kind].queryset().model
+
+
+def _check(user, action: str, target) -> None:
+    """The accounts app's permission check (every write goes through it)."""
+    from apps.accounts.permissions import can
+
+    if not can(user, action, target):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied(_("This import belongs to another officer."))
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            if kind in ImportKind.values:
+                _check(request.user, "create", _model_of(kind))
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise DomainError("file_required", _("Choose a file."), field="file")
+            job = create_import_job(kind=kind, file=upload, user=request.user, crs=request.POST.get("crs", ""))
+            return redirect("transfer:import-job", pk=job.pk)
+        except DomainError as refused:
+            error = refused.message
+    return render(request, "transfer/import_start.html", {
+        "kinds": ImportKind.choices, "crs_choices": crs_catalogue.choices(), "error": error,
+        "jobs": ImportJob.objects.filter(created_by=request.user)[:20],
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            _check(request.user, "create", _model_of(job.kind))
+            targets = TARGET_FIELDS[job.kind]
+            job = update_import_mapping(
+                job=job, crs=request.POST.get("crs", job.crs),
+                mapping={target.name: request.POST.get(f"map-{target.name}", "") for target in targets},
+                defaults={target.name: request.POST.get(f"default-{target.name}", "") for target in targets})
+            if action in ("dry_run", "commit"):
+                if action == "commit" and job.status != ImportStatus.CHECKED:
+                    raise DomainError("dry_run_first", _("Run the check first; commit when no feature is rejected."))
+                start_import_in_background(job=job, commit=action == "commit", user=request.user)
+            return redirect("transfer:import-job", pk=job.pk)
+        except DomainError as refused:
+            error = refused.message
+    targets = [{"name": target.name, "label": target.label, "required": target.is_required,
+                "source": job.mapping.get(target.name, ""), "default": job.defaults.get(target.name, "")}
+               for target in TARGET_FIELDS[job.kind]]
+    return render(request, "transfer/import_job.html", {
+        "job": job, "targets": targets, "crs_choices": crs_catalogue.choices(), "error": error,
+        "detected_label": crs_catalogue.CATALOGUE[job.detected_crs].label
+        if job.detected_crs in crs_catalogue.CATALOGUE else job.detected_crs,
+        "urls": {"progress": reverse("transfer:import-progress", args=[job.pk]),
+                 "preview": reverse("transfer:import-preview", args=[job.pk])},
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request, pk)
+    return JsonResponse({"status": job.status, "done": job.progress_done, "total": job.progress_total,
+                         "percent": job.progress_percent, "error": job.error,
+                         "summary": (job.report or {}).get("summary")})
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, pk: int) -> JsonResponse:
+    """The file's features in WGS 84 (at most ``PREVIEW_LIMIT``) with their dry-run status, for the map."""
+    job = _job_for(request, pk)
+    statuses = {entry["index"]: entry["status"] for entry in (job.report or {}).get("features", [])}
+    features = []
+    try:
+        source = inspect_source(job.file.path, kind_is_areal=is_areal(job.kind))
+        for feature in read_features(source, crs_key=job.crs or None, kind_is_areal=is_areal(job.kind)):
+            if len(features) >= PREVIEW_LIMIT:
+                break
+            if feature.geometry is None:
+                continue
+            features.append({"type": "Feature", "geometry": json.loads(feature.geometry.json),
+                             "properties": {"index": feature.index, "status": statuses.get(feature.index, ""),
+                                            "name": str(feature.properties.get(job.mapping.get("name", ""), ""))}})
+    except DomainError as refused:
+        return JsonResponse({"error": refused.as_dict()}, status=400)
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest) -> HttpResponse:
+    """Download a filtered selection: ``?layer=zones&format=gpkg&status=active&commune=…&crop=…&kind=…``."""
+    from apps.accounts.permissions import scope_queryset
+
+    kind, fmt = request.GET.get("layer", ""), request.GET.get("format", "geojson")
+    if kind not in LAYERS:
+        return render(request, "transfer/export.html", {"kinds": ImportKind.choices, "formats": FORMATS})
+    filters = {name: request.GET.get(name, "") for name in LAYERS[kind].filters}
+    try:
+        exported = export_selection(kind=kind, fmt=fmt, filters=filters,
+                                    scope=lambda queryset: scope_queryset(request.user, queryset))
+    except DomainError as refused:
+        return JsonResponse({"error": refused.as_dict()}, status=400)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def eudr_lot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The EUDR geolocation of a lot: one GeoJSON when it fits, else a zip of parts with the failure report."""
+    lot = get_object_or_404(Lot.objects.select_related("product__producer"), pk=pk)
+    _check(request.user, "read", lot)
+    export = build_eudr_export(plots_of_lot(lot))
+    name = f"eudr-{lot.code}"
+    if len(export.parts) == 1 and not export.failures and request.GET.get("zip") != "1":
+        response = HttpResponse(export.parts[0], content_type="application/geo+json")
+        response["Content-Disposition"] = f'attachment; filename="{name}.geojson"'
+        return response
+    response = HttpResponse(export.as_zip(name), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response

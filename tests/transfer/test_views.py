@@ -1,0 +1,82 @@
+"""The import page (upload → check → commit), its progress and preview, exports and the EUDR download."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import OfficerProfile, Role
+from apps.transfer.models import ImportJob, ImportStatus
+from apps.zones.models import RawMaterialZone
+
+
+@pytest.fixture
+def office_client(client, django_user_model, settings):
+    settings.OCOP_TRANSFER_RUN_INLINE = True
+    user = django_user_model.objects.create_user(username="ocop-office", password="a-long-password-42")
+    OfficerProfile.objects.create(user=user, role=Role.PROVINCIAL_OFFICE)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def public_client(client, django_user_model):
+    user = django_user_model.objects.create_user(username="visitor", password="a-long-password-42")
+    OfficerProfile.objects.create(user=user, role=Role.PUBLIC)
+    client.force_login(user)
+    return client
+
+
+def test_an_officer_uploads_checks_and_commits_a_file(office_client, zones_geojson):
+    with zones_geojson.open("rb") as handle:
+        response = office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("transfer:import-job", args=[job.pk])
+    page = office_client.get(response["Location"])
+    assert "ten_vung" in page.content.decode()
+
+    form = {"map-name": "ten_vung", "map-crop": "cay_trong", "map-kind": "loai"}
+    office_client.post(reverse("transfer:import-job", args=[job.pk]), {**form, "action": "dry_run"})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CHECKED and not RawMaterialZone.objects.exists()
+    progress = office_client.get(reverse("transfer:import-progress", args=[job.pk])).json()
+    assert (progress["done"], progress["total"], progress["percent"]) == (2, 2, 100)
+    preview = office_client.get(reverse("transfer:import-preview", args=[job.pk])).json()
+    assert [feature["properties"]["status"] for feature in preview["features"]] == ["valid", "valid"]
+    assert 'value="commit"' in office_client.get(reverse("transfer:import-job", args=[job.pk])).content.decode()
+
+    office_client.post(reverse("transfer:import-job", args=[job.pk]), {**form, "action": "commit"})
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.COMMITTED
+    assert RawMaterialZone.objects.count() == 2
+
+
+def test_commit_is_refused_before_a_dry_run(office_client, zones_geojson):
+    with zones_geojson.open("rb") as handle:
+        office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
+    job = ImportJob.objects.get()
+
+    response = office_client.post(reverse("transfer:import-job", args=[job.pk]), {"action": "commit"})
+
+    assert response.status_code == 400
+    assert not RawMaterialZone.objects.exists()
+
+
+def test_a_public_account_may_not_import(public_client, zones_geojson):
+    with zones_geojson.open("rb") as handle:
+        response = public_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
+
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_an_export_downloads_the_selected_layer(office_client, make_zone):
+    make_zone(name="Vùng Ea Tu", side_m=300)
+
+    response = office_client.get(reverse("transfer:export"), {"layer": "zones", "format": "geojson", "crop": "ca-phe",
+                                                               "kind": "cultivation"})
+
+    assert response.status_code == 200
+    assert 'filename="zones.geojson"' in response["Content-Disposition"]
+    assert [feature["properties"]["name"] for feature in json.loads(response.content)["features"]] == ["Vùng Ea Tu"]
