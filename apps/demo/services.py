@@ -18,9 +18,12 @@ from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Poin
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.demo import load_demo_accounts
 from apps.certifications.models import Certification
 from apps.certifications.services import add_certification
 from apps.codes.selectors import format_in_force
+from apps.demo.chains import ChainLoader
+from apps.demo.links import log_demo_links
 from apps.demo.plan import DemoPlan, Reference, Territory, Unit, build_plan
 from apps.demo.seedfiles import population_rows, seed_file
 from apps.facilities.models import FacilityStatus, PackingFacility, ProductionFacility
@@ -39,10 +42,12 @@ from apps.products.models import Product, ProductCategory, ProductLink
 from apps.products.services import add_product_link, register_product
 from apps.ratings.models import CriteriaSet, OcopRating, RatingStatus
 from apps.ratings.services import record_rating, revoke_rating
+from apps.stamps.models import CounterfeitReport, ScanEvent, Stamp, StampRun
 from apps.territory.models import AdministrativeUnit, Era, LegacyMapping, Level
 from apps.territory.services import load_admin_units
 from apps.tourism.models import TourismSite, TourRoute
 from apps.tourism.services import create_tour_route, create_tourism_site
+from apps.traceability.models import Inspection, Lot, ProductDeclaration, TraceEvent
 from apps.zones.models import Crop, GrowingAreaCode, RawMaterialZone, ZoneStatus
 from apps.zones.services import change_code_status, change_zone_status, create_zone, issue_growing_area_code
 
@@ -391,10 +396,12 @@ class _Loader:
 
 
 @transaction.atomic
-def load_demo(*, log: Callable[[str], None] = print) -> DemoResult:
-    """Load the demo province (both eras), its 2020 district populations and the demo registry.
+def load_demo(*, log: Callable[[str], None] = print, links_base_url: str | None = None) -> DemoResult:
+    """Load the demo province (both eras), its 2020 district populations, the demo registry and its traceability
+    (lots, logbooks, inspections, stamps: :mod:`apps.demo.chains`), then log example stamp URLs.
 
-    Running it twice changes nothing: every record is looked up by its natural key first.
+    Running it twice changes nothing: every record is looked up by its natural key first. The example URLs are on
+    ``links_base_url`` when given (e.g. the port ``./ocop up`` serves on), else on ``PUBLIC_BASE_URL``.
     """
     started = timezone.now()
     units = load_admin_units(province_code=PROVINCE_CODE)
@@ -413,11 +420,19 @@ def load_demo(*, log: Callable[[str], None] = print) -> DemoResult:
             log(f"demo administrator created: {DEMO_ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD}")
     plan = demo_plan()
     result.allocation = plan.allocation
-    _Loader(plan, result).run()
+    loader = _Loader(plan, result)
+    loader.run()
+    chains = ChainLoader(product_plans=plan.products, products=loader.products, crop_slugs=loader.crop_slugs,
+                         created=loader.created)
+    chains.run()
+    for warning in chains.warnings:
+        log(f"warning: {warning}")
+    load_demo_accounts(log=log)
     created = ", ".join(f"{kind} {count}" for kind, count in sorted(result.created.items())) or "nothing new"
     seconds = (timezone.now() - started).total_seconds()
     log(f"demo registry: created {created} in {seconds:.1f} s")
     log(f"sales points per legacy district (2020 population, largest remainder): {plan.allocation}")
+    log_demo_links(log, base_url=links_base_url)
     return result
 
 
@@ -436,5 +451,13 @@ def demo_counts() -> dict[str, int]:
         "tourism_sites": TourismSite.objects.count(),
         "tour_routes": TourRoute.objects.count(),
         "geographical_indications": GeographicalIndication.objects.count(),
+        "lots": Lot.objects.count(),
+        "trace_events": TraceEvent.objects.count(),
+        "declarations": ProductDeclaration.objects.count(),
+        "inspections": Inspection.objects.count(),
+        "stamp_runs": StampRun.objects.count(),
+        "stamps": Stamp.objects.count(),
+        "scans": ScanEvent.objects.count(),
+        "counterfeit_reports": CounterfeitReport.objects.count(),
     }
 

@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts import permissions
 from apps.common.errors import DomainError
 from apps.stamps import outputs, rendering, selectors, services
 from apps.stamps.models import Stamp, StampRun
@@ -58,11 +59,15 @@ class ReportSerializer(serializers.Serializer):
 
 
 def _error(error: DomainError) -> Response:
+    if isinstance(error, permissions.PermissionDeniedError):
+        return Response(error.as_dict(), status=status.HTTP_403_FORBIDDEN)
     return Response(error.as_dict(), status=status.HTTP_400_BAD_REQUEST)
 
 
-def _run(pk: int) -> StampRun:
-    return get_object_or_404(StampRun.objects.select_related("lot__product"), pk=pk)
+def _run(request, pk: int) -> StampRun:
+    """A run the user may see (role and scope, apps.accounts), else 404."""
+    return get_object_or_404(permissions.scope_queryset(request.user, StampRun.objects.select_related("lot__product")),
+                             pk=pk)
 
 
 class RunList(APIView):
@@ -73,7 +78,7 @@ class RunList(APIView):
 
     @extend_schema(operation_id="stamps_runs_list", responses=StampRunSerializer(many=True))
     def get(self, request):
-        runs = StampRun.objects.select_related("lot__product")[:200]
+        runs = permissions.scope_queryset(request.user, StampRun.objects.select_related("lot__product"))[:200]
         return Response(StampRunSerializer(runs, many=True).data)
 
     @extend_schema(request=IssueRunSerializer, responses=StampRunSerializer)
@@ -81,6 +86,7 @@ class RunList(APIView):
         data = IssueRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
+            permissions.authorize(request.user, "issue_stamps", data.validated_data["lot"])
             run = services.issue_stamp_run(lot=data.validated_data["lot"], count=data.validated_data["count"],
                                            options=data.validated_data.get("options"), created_by=request.user)
         except DomainError as error:
@@ -93,7 +99,7 @@ class RunDetail(APIView):
     serializer_class = StampRunSerializer
 
     def get(self, request, pk: int):
-        run = _run(pk)
+        run = _run(request, pk)
         data = StampRunSerializer(run).data
         data["statuses"] = dict(Stamp.objects.filter(run=run).values_list("status").annotate(total=Count("id")))
         data["sheet"] = request.build_absolute_uri(f"{request.path}sheet.pdf")
@@ -108,11 +114,12 @@ class RunStatus(APIView):
 
     @extend_schema(request=StatusChangeSerializer, responses=None)
     def post(self, request, pk: int):
-        run = _run(pk)
+        run = _run(request, pk)
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
+            permissions.authorize(request.user, permissions.UPDATE, run)
             sequence_from, sequence_to = values.get("sequence_from"), values.get("sequence_to")
             if values.get("first_serial") and values.get("last_serial"):
                 range_run, sequence_from, sequence_to = services.serial_range(
@@ -134,7 +141,7 @@ class RunSheet(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
-        run = _run(pk)
+        run = _run(request, pk)
         response = StreamingHttpResponse(outputs.run_sheet(run), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="stamps-run-{run.pk}.pdf"'
         return response
@@ -145,7 +152,7 @@ class RunManifest(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk: int):
-        run = _run(pk)
+        run = _run(request, pk)
         response = StreamingHttpResponse(outputs.run_manifest(run), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="stamps-run-{run.pk}.csv"'
         return response
@@ -167,7 +174,8 @@ class StampImage(APIView):
             serial = normalize(serial)
         except SerialError as error:
             return _error(error)
-        stamp = get_object_or_404(Stamp.objects.select_related("lot__product", "run"), serial=serial)
+        stamp = get_object_or_404(permissions.scope_queryset(
+            request.user, Stamp.objects.select_related("lot__product", "run")), serial=serial)
         url = rendering.stamp_url(stamp)
         level = stamp.run.options.get("error_correction", "M")
         if fmt == "svg":
@@ -188,10 +196,10 @@ class Alerts(APIView):
     def get(self, request):
         flagged = [{"serial": stamp.serial, "lot": stamp.lot.code, "product": stamp.lot.product.name,
                     "reason": stamp.flag_reason, "flagged_at": stamp.flagged_at, "scan_count": stamp.scan_count}
-                   for stamp in selectors.flagged_stamps()[:500]]
+                   for stamp in permissions.scope_queryset(request.user, selectors.flagged_stamps())[:500]]
         reports = [{"id": report.pk, "serial": report.serial, "stamp": report.stamp.serial if report.stamp else None,
                     "message": report.message, "place": report.place, "created_at": report.created_at}
-                   for report in selectors.open_reports()[:500]]
+                   for report in permissions.scope_queryset(request.user, selectors.open_reports())[:500]]
         return Response({"flagged_stamps": flagged, "reports": reports})
 
 

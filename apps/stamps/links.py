@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from apps.certifications.models import Certification
 from apps.products.models import Product, ProductLink
+from apps.stamps import localcache
 from apps.stamps.models import Stamp
 from apps.stamps.rendering import stamp_url
 from apps.stamps.selectors import epcis_url
@@ -52,11 +52,11 @@ def _lot_links(stamp: Stamp) -> list[Link]:
     """The links of a stamp's lot, with :data:`PAGE` for the stamp's URL; cached per lot, language and day."""
     lot = stamp.lot
     today = timezone.localdate()
-    key = f"stamps:links:{lot.pk}:{translation.get_language()}:{today.isoformat()}"
-    seconds = settings.STAMPS_PAGE_CACHE_SECONDS
-    cached = cache.get(key) if seconds else None
-    if cached is not None:
-        return cached
+    return localcache.get_or_set(("links", lot.pk, translation.get_language(), today), lambda: _links_of(lot, today),
+                                 settings.STAMPS_PAGE_CACHE_SECONDS)
+
+
+def _links_of(lot, today) -> list[Link]:
     languages = tuple(code for code, _name in settings.LANGUAGES)
     product = lot.product
     links = [Link(DEFAULT_LINK, PAGE, _("Product page"), hreflang=languages),
@@ -77,8 +77,6 @@ def _lot_links(stamp: Stamp) -> list[Link]:
         links.append(Link(RELATED_VIDEO, video_url, _("Product story video")))
     for link in ProductLink.objects.filter(product_id=product.pk).order_by("id")[:10]:
         links.append(Link(HAS_RETAILERS, link.url, link.get_kind_display()))
-    if seconds:
-        cache.set(key, links, seconds)
     return links
 
 
@@ -99,6 +97,19 @@ def linkset(stamp: Stamp, links: list[Link]) -> dict:
 
 def link_header(stamp: Stamp, links: list[Link]) -> str:
     """An HTTP ``Link`` header listing every link (ASCII only: titles stay in the link set)."""
+    return _header(links, stamp_url(stamp))
+
+
+def _header(links: list[Link], page: str) -> str:
     items = [f'<{iri_to_uri(link.href)}>; rel="{link.rel}"; type="{link.type}"' for link in links]
-    items.append(f'<{stamp_url(stamp)}?linkType=all>; rel="linkset"; type="{LINKSET_TYPE}"')
+    items.append(f'<{page}?linkType=all>; rel="linkset"; type="{LINKSET_TYPE}"')
     return ", ".join(items)
+
+
+def stamp_link_header(stamp: Stamp) -> str:
+    """``link_header`` of the stamp's own links, from its lot's header cached with :data:`PAGE` in it."""
+    lot = stamp.lot
+    today = timezone.localdate()
+    template = localcache.get_or_set(("link-header", lot.pk, translation.get_language(), today),
+                                     lambda: _header(_lot_links(stamp), PAGE), settings.STAMPS_PAGE_CACHE_SECONDS)
+    return template.replace(PAGE, iri_to_uri(stamp_url(stamp)))

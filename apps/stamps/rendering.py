@@ -9,6 +9,7 @@ font (reportlab's font metrics centre the serial under its code).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zlib
 from collections.abc import Iterable, Iterator
@@ -76,7 +77,11 @@ def url_prefix(*, gtin: str, lot_code: str) -> str:
 
     GS1 Digital Link ``/01/{GTIN-14}/10/{lot}/21/`` when the product has a valid GTIN, else ``/s/``.
     """
-    base = settings.PUBLIC_BASE_URL
+    return _url_prefix(settings.PUBLIC_BASE_URL, gtin, lot_code)
+
+
+@functools.lru_cache(maxsize=1024)  # every resolve asks for it; lots are few
+def _url_prefix(base: str, gtin: str, lot_code: str) -> str:
     if gtin:
         try:
             return f"{base}/01/{to_gtin14(gtin)}/10/{quote(lot_code, safe='')}/21/"

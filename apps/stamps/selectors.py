@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, GeoFunc
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from apps.certifications.models import Certification
 from apps.outlets.models import SalesPoint
 from apps.products.models import Product
 from apps.ratings.selectors import OcopStatus, current_ocop_status
+from apps.stamps import localcache
 from apps.stamps.models import CounterfeitReport, Stamp, StampRun
 from apps.stamps.rendering import url_prefix
 from apps.traceability import selectors as trace
@@ -54,15 +54,9 @@ def _stamp_row(serial: str) -> Stamp | None:
 
 
 def lot_with_product(lot_id: int) -> Lot:
-    """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS``."""
-    seconds = settings.STAMPS_PAGE_CACHE_SECONDS
-    key = f"stamps:lot-row:{lot_id}"
-    lot = cache.get(key) if seconds else None
-    if lot is None:
-        lot = Lot.objects.select_related("product").get(pk=lot_id)
-        if seconds:
-            cache.set(key, lot, seconds)
-    return lot
+    """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS`` (shared: treat as read-only)."""
+    return localcache.get_or_set(("lot-row", lot_id), lambda: Lot.objects.select_related("product").get(pk=lot_id),
+                                 settings.STAMPS_PAGE_CACHE_SECONDS)
 
 
 def run_items(run: StampRun) -> Iterator[tuple[int, str, str]]:

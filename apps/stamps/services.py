@@ -10,10 +10,11 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -257,7 +258,7 @@ def user_agent_family(user_agent: str) -> str:
 class ScanResult:
     """What the consumer banner needs after a scan was recorded."""
 
-    event: ScanEvent
+    event_id: int  # the scan-log row
     scan_count: int
     first_scanned_at: datetime.datetime | None
     is_first_scan: bool
@@ -293,13 +294,13 @@ def record_scan(
         event = ScanEvent.objects.create(scanned_at=at, stamp=stamp, serial=serial[:40], kind=kind, outcome=outcome,
                                          is_counted=is_counted, location=location, user_agent_family=family)
         if stamp is None:
-            return ScanResult(event, 0, None, False, False)
+            return ScanResult(event.id, 0, None, False, False)
         if location is not None:
             return _record_located(stamp, event, at, location, is_counted)
-        return ScanResult(event, stamp.scan_count, stamp.first_scanned_at, False, stamp.is_flagged)
-    # The common case — a consumer check without a location — is the resolver's hot path: the log row and the
-    # counter go in one statement (one round trip, one transaction, no lock held in Python). The count returned
-    # is for display; the database increments it atomically.
+        return ScanResult(event.id, stamp.scan_count, stamp.first_scanned_at, False, stamp.is_flagged)
+    # A consumer check without a location (the product page itself goes through record_page_scan): the log row
+    # and the counter go in one statement (one round trip, one transaction, no lock held in Python). The count
+    # returned is for display; the database increments it atomically.
     event = ScanEvent(scanned_at=at, stamp=stamp, serial=serial[:40], kind=kind, outcome=outcome,
                       is_counted=True, user_agent_family=family)
     with connection.cursor() as cursor:
@@ -311,7 +312,7 @@ def record_scan(
     flagged = stamp.is_flagged
     if not flagged and count > settings.STAMPS_CLONE_MAX_SCANS:
         flagged = _flag(stamp.pk, FlagReason.TOO_MANY_SCANS, at)
-    return ScanResult(event, count, first, count == 1, flagged)
+    return ScanResult(event.id, count, first, count == 1, flagged)
 
 
 _COUNTED_SCAN_SQL = """
@@ -324,6 +325,77 @@ INSERT INTO stamps_scanevent (scanned_at, stamp_id, serial, kind, outcome, is_co
 VALUES (%(at)s, %(stamp)s, %(serial)s, %(kind)s, %(outcome)s, true, NULL, %(family)s)
 RETURNING id
 """
+
+
+@dataclass(frozen=True)
+class PageScan:
+    """A resolve of a stamp URL for its product page, as recorded: the stamp (None when unknown or mismatched)."""
+
+    stamp: Stamp | None
+    outcome: str
+    scan: ScanResult
+
+
+_PAGE_SCAN_STAMP_FIELDS = ("id", "lot_id", "serial", "status", "status_reason", "scan_count", "first_scanned_at",
+                           "is_flagged")
+
+
+def record_page_scan(
+    *,
+    serial: str,
+    user_agent: str = "",
+    gtin14: str | None = None,
+    lot_code: str | None = None,
+    at: datetime.datetime | None = None,
+) -> PageScan:
+    """Find the stamp with canonical ``serial``, log the resolve and count it, in one database round trip.
+
+    The resolver's hot path (a GET of the product page), with :func:`record_scan`'s rules: a link-preview bot is
+    logged as a preview and not counted; an unknown serial is logged with outcome "unknown"; a real serial under a
+    Digital Link of another lot or GTIN (``gtin14`` and ``lot_code`` given) is logged as a "mismatch" and
+    treated as unknown; a counted check past ``STAMPS_CLONE_MAX_SCANS`` flags the stamp. The work is done by the
+    ``stamps_record_page_scan`` SQL function (migration 0003) as a single statement — one transaction, no lock
+    held across round trips. The returned stamp carries the fields the page needs (others load on access).
+    """
+    at = at or timezone.now()
+    family = user_agent_family(user_agent)
+    kind = ScanKind.PREVIEW if family == "bot" else ScanKind.PAGE
+    (outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged,
+     event_id) = _page_scan_row((serial, at, str(kind), family, gtin14, lot_code, settings.STAMPS_CLONE_MAX_SCANS))
+    if stamp_id is None:
+        return PageScan(None, outcome, ScanResult(event_id, 0, None, False, False))
+    stamp = Stamp.from_db(connection.alias, _PAGE_SCAN_STAMP_FIELDS,
+                          (stamp_id, lot_id, serial, status, status_reason, scan_count, first_scanned_at, is_flagged))
+    is_first = kind == ScanKind.PAGE and scan_count == 1
+    return PageScan(stamp, outcome, ScanResult(event_id, scan_count, first_scanned_at, is_first, is_flagged))
+
+
+_PAGE_SCAN_SQL = ("SELECT * FROM stamps_record_page_scan(%s::text, %s::timestamptz, %s::text, %s::text, %s::text, "
+                  "%s::text, %s::integer)")
+
+
+def _page_scan_row(params: tuple) -> tuple:
+    """Run the page-scan function: a server-side prepared statement, without Django's per-request health check.
+
+    The health check costs a round trip (``SELECT 1``) on every request; instead, when the call fails because the
+    persistent connection had died (the database restarted), it is retried once on a new connection, outside
+    transactions only — what the health check would have achieved.
+    """
+    try:
+        return _execute_page_scan(params)
+    except OperationalError:
+        if connection.in_atomic_block or connection.is_usable():
+            raise
+        connection.close()
+        return _execute_page_scan(params)
+
+
+def _execute_page_scan(params: tuple) -> tuple:
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
+        return cursor.fetchone()
 
 
 @transaction.atomic
@@ -347,7 +419,7 @@ def _record_located(stamp: Stamp, event: ScanEvent, at: datetime.datetime, locat
     if not flagged and count > settings.STAMPS_CLONE_MAX_SCANS:
         flagged = _flag(stamp.pk, FlagReason.TOO_MANY_SCANS, at)
     first = locked.first_scanned_at or (at if is_counted else None)
-    return ScanResult(event, count, first, is_counted and count == 1, flagged)
+    return ScanResult(event.id, count, first, is_counted and count == 1, flagged)
 
 
 def _flag(stamp_id: int, reason: str, at: datetime.datetime) -> bool:
@@ -402,7 +474,7 @@ def review_report(*, report: CounterfeitReport, reviewed_by) -> CounterfeitRepor
 
 
 __all__ = [
-    "ScanResult", "activate_stamps", "change_stamp_status", "clear_stamp_flag", "coarse_point",
-    "ensure_scan_partitions", "issue_stamp_run", "record_scan", "report_counterfeit", "review_report",
-    "revoke_stamps", "serial_range", "user_agent_family", "void_stamps",
+    "PageScan", "ScanResult", "activate_stamps", "change_stamp_status", "clear_stamp_flag", "coarse_point",
+    "ensure_scan_partitions", "issue_stamp_run", "record_page_scan", "record_scan", "report_counterfeit",
+    "review_report", "revoke_stamps", "serial_range", "user_agent_family", "void_stamps",
 ]

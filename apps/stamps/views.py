@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.products.gtin import GtinError, validate_gtin
 from apps.stamps import links as stamp_links
-from apps.stamps import ratelimit, selectors, services
+from apps.stamps import localcache, ratelimit, selectors, services
 from apps.stamps.errors import StampError
 from apps.stamps.models import ScanKind, ScanOutcome, StampStatus
 from apps.stamps.rendering import stamp_url
@@ -68,9 +67,9 @@ def _wants_json(request: HttpRequest) -> bool:
     return "json" in accept and "text/html" not in accept
 
 
-def _unknown(request: HttpRequest, serial: str, outcome: str) -> HttpResponse:
+def _unknown(request: HttpRequest, serial: str, outcome: str, *, is_logged: bool = False) -> HttpResponse:
     ratelimit.count_unknown(request)
-    if request.method == "GET":
+    if request.method == "GET" and not is_logged:
         services.record_scan(stamp=None, serial=serial, outcome=outcome, kind=ScanKind.PAGE,
                              user_agent=request.headers.get("User-Agent", ""))
     if request.method == "HEAD" or _wants_json(request) or _wants_linkset(request):
@@ -117,6 +116,16 @@ def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
                              field="lot")
     except (SerialError, GtinError, StampError) as error:
         return _bad_request(request, error)
+    link_type = request.GET.get("linkType", "")
+    user_agent = request.headers.get("User-Agent", "")
+    if request.method == "GET" and not link_type and not _wants_linkset(request):
+        # The common case, a consumer opening the product page: lookup, checks and scan log in one round trip.
+        recorded = services.record_page_scan(serial=serial, gtin14=gtin, lot_code=lot_code, user_agent=user_agent)
+        if recorded.stamp is None:
+            return _unknown(request, serial, recorded.outcome, is_logged=True)
+        stamp = recorded.stamp
+        stamp.lot = selectors.lot_with_product(stamp.lot_id)
+        return _product_page(request, stamp, recorded.scan)
     stamp = selectors.stamp_by_serial(serial)
     if stamp is None:
         return _unknown(request, serial, ScanOutcome.UNKNOWN)
@@ -126,7 +135,6 @@ def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
         # A real serial in someone else's URL: treat as unknown (a copied serial on another product).
         return _unknown(request, serial, ScanOutcome.MISMATCH)
     links = stamp_links.stamp_links(stamp)
-    link_type = request.GET.get("linkType", "")
     if _wants_linkset(request):
         if request.method == "GET":
             services.record_scan(stamp=stamp, serial=serial, kind=ScanKind.LINKSET,
@@ -147,32 +155,33 @@ def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
         response = HttpResponse(content_type="text/html; charset=utf-8")
         response["Link"] = stamp_links.link_header(stamp, links)
         return response
-    scan = services.record_scan(stamp=stamp, serial=serial, user_agent=request.headers.get("User-Agent", ""))
-    banner = render_to_string("stamps/_banner.html", {
-        "stamp": stamp, "scan": scan, "is_recalled": stamp.lot.status == LotStatus.RECALLED,
-        "StampStatus": StampStatus,
-    })
+    # A link type the stamp has no link for: the product page, counted like any other check.
+    return _product_page(request, stamp, services.record_scan(stamp=stamp, serial=serial, user_agent=user_agent))
+
+
+def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> HttpResponse:
+    """The lot's cached product page with this stamp's banner, serial, URL and the visitor's CSRF token."""
     holes = {
-        _HOLE_BANNER: banner,
+        _HOLE_BANNER: _banner(stamp, scan),
         _HOLE_SERIAL: stamp.serial,
         _HOLE_URL: stamp_url(stamp),
-        _HOLE_WHERE_TO_BUY: reverse("stamps-where-to-buy", kwargs={"serial": stamp.serial}),
         _HOLE_CSRF: get_token(request),
         _HOLE_PATH: escape(request.get_full_path()),
     }
-    html = _HOLES.sub(lambda match: holes[match.group(0)], _page_template(stamp.lot_id, request))
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Link"] = stamp_links.link_header(stamp, links)
+    pieces = list(_page_pieces(stamp.lot_id, request))
+    pieces[1::2] = [holes[hole] for hole in pieces[1::2]]
+    response = HttpResponse("".join(pieces), content_type="text/html; charset=utf-8")
+    response["Link"] = stamp_links.stamp_link_header(stamp)
     return response
 
 
 # The product page is rendered once per lot, language and day with these markers where the stamp's own data go,
-# cached, and filled in on every resolve: a resolve costs one stamp lookup, the scan log write and a tiny
-# banner template, whatever the size of the lot's logbook.
+# cached, and filled in on every resolve: a resolve costs one round trip to the database (lookup and scan log)
+# and a few string joins, whatever the size of the lot's logbook.
 _HOLE_BANNER, _HOLE_SERIAL, _HOLE_URL = "@@STAMP-BANNER@@", "@@STAMP-SERIAL@@", "@@STAMP-URL@@"
-_HOLE_WHERE_TO_BUY, _HOLE_CSRF, _HOLE_PATH = "@@STAMP-WHERE-TO-BUY@@", "@@STAMP-CSRF@@", "@@STAMP-PATH@@"
-_HOLES = re.compile("|".join(re.escape(hole) for hole in (_HOLE_BANNER, _HOLE_SERIAL, _HOLE_URL, _HOLE_WHERE_TO_BUY,
-                                                          _HOLE_CSRF, _HOLE_PATH)))
+_HOLE_CSRF, _HOLE_PATH = "@@STAMP-CSRF@@", "@@STAMP-PATH@@"
+_HOLES = re.compile("(" + "|".join(re.escape(hole) for hole in (_HOLE_BANNER, _HOLE_SERIAL, _HOLE_URL, _HOLE_CSRF,
+                                                                _HOLE_PATH)) + ")")
 
 
 class _RequestHole:
@@ -181,25 +190,45 @@ class _RequestHole:
     get_full_path = _HOLE_PATH
 
 
-def _page_template(lot_id: int, request: HttpRequest) -> str:
-    """The lot's product page with the stamp markers, cached per lot, language and day."""
-    key = f"stamps:page:{lot_id}:{translation.get_language()}:{timezone.localdate().isoformat()}"
-    seconds = settings.STAMPS_PAGE_CACHE_SECONDS
-    html = cache.get(key) if seconds else None
-    if html is None:
-        page = selectors.lot_page(lot_id)
-        body = render_to_string("stamps/_lot.html", {"page": page, "BASEMAP_TILE_URL": settings.BASEMAP_TILE_URL,
-                                                     "BASEMAP_ATTRIBUTION": settings.BASEMAP_ATTRIBUTION},
-                                request=request)
-        html = render_to_string("stamps/product_page.html", {
-            "page": {"body": mark_safe(body), "title": page.product.name,  # noqa: S308 — our own template's output
-                     "description": page.product.short_description or page.product.name, "image": page.photo_url},
-            "banner": _HOLE_BANNER, "stamp_serial": _HOLE_SERIAL, "stamp_url": _HOLE_URL,
-            "where_to_buy_url": _HOLE_WHERE_TO_BUY, "csrf_token": _HOLE_CSRF, "request": _RequestHole(),
-        }, request=request)
-        if seconds:
-            cache.set(key, html, seconds)
-    return html
+def _page_pieces(lot_id: int, request: HttpRequest) -> tuple[str, ...]:
+    """The lot's product page cut at the stamp markers (text, marker, text, …), cached per lot, language and day."""
+    key = ("page", lot_id, translation.get_language(), timezone.localdate())
+    return localcache.get_or_set(key, lambda: tuple(_HOLES.split(_render_page(lot_id, request))),
+                                 settings.STAMPS_PAGE_CACHE_SECONDS)
+
+
+def _render_page(lot_id: int, request: HttpRequest) -> str:
+    page = selectors.lot_page(lot_id)
+    body = render_to_string("stamps/_lot.html", {"page": page, "BASEMAP_TILE_URL": settings.BASEMAP_TILE_URL,
+                                                 "BASEMAP_ATTRIBUTION": settings.BASEMAP_ATTRIBUTION},
+                            request=request)
+    return render_to_string("stamps/product_page.html", {
+        "page": {"body": mark_safe(body), "title": page.product.name,  # noqa: S308 — our own template's output
+                 "description": page.product.short_description or page.product.name, "image": page.photo_url},
+        "banner": _HOLE_BANNER, "stamp_serial": _HOLE_SERIAL, "stamp_url": _HOLE_URL,
+        "where_to_buy_url": reverse("stamps-where-to-buy", kwargs={"serial": _HOLE_SERIAL}),
+        "csrf_token": _HOLE_CSRF, "request": _RequestHole(),
+    }, request=request)
+
+
+# The banner depends on a handful of states; it is rendered once per language and state (the count included, as it
+# picks the plural form) and kept, with markers for the two free texts.
+_BANNER_FIRST_CHECKED, _BANNER_REASON = "@@BANNER-FIRST-CHECKED@@", "@@BANNER-REASON@@"
+BANNER_CACHE_SECONDS = 3600
+
+
+def _banner(stamp, scan: services.ScanResult) -> str:
+    """The consumer banner: first check, later checks (first date, count), void, revoked, flagged, recalled."""
+    is_recalled = stamp.lot.status == LotStatus.RECALLED
+    key = ("banner", translation.get_language(), stamp.status, bool(stamp.status_reason), scan.is_first_scan,
+           scan.scan_count, scan.is_flagged, is_recalled)
+    html = localcache.get_or_set(key, lambda: render_to_string("stamps/_banner.html", {
+        "stamp": stamp, "scan": scan, "is_recalled": is_recalled, "StampStatus": StampStatus,
+        "first_checked": _BANNER_FIRST_CHECKED, "status_reason": _BANNER_REASON if stamp.status_reason else "",
+    }), BANNER_CACHE_SECONDS)
+    first = scan.first_scanned_at
+    first_checked = f"{timezone.localtime(first):%d/%m/%Y %H:%M}" if first is not None else ""  # as date:"d/m/Y H:i"
+    return html.replace(_BANNER_FIRST_CHECKED, first_checked).replace(_BANNER_REASON, escape(stamp.status_reason))
 
 
 @never_cache

@@ -2,12 +2,12 @@ import pytest
 from django.db import transaction
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo_loaded(django_db_setup, django_db_blocker):
-    """Load the demo once per module inside a transaction that is rolled back afterwards.
+    """Load the demo once for the tests of this package inside a transaction that is rolled back afterwards.
 
-    Loading takes seconds, so the tests of a module share one load; each test still runs in its own
-    savepoint (the ``db`` fixture), and nothing is left behind for other test modules.
+    Loading takes tens of seconds, so the tests share one load; each test still runs in its own savepoint (the
+    ``db`` fixture), and nothing is left behind for the tests of other packages.
     """
     from apps.demo.services import load_demo
 

@@ -14,8 +14,10 @@ from apps.outlets.models import SalesPoint, SalesPointKind
 from apps.producers.models import LegalForm, Producer
 from apps.products.models import Product, ProductCategory
 from apps.ratings.models import CouncilLevel, OcopRating, RatingStatus
+from apps.stamps.models import CounterfeitReport, Stamp, StampRun
 from apps.territory.models import AdministrativeUnit, Era, Level
 from apps.tourism.models import TourismSite, TourRoute
+from apps.traceability.models import Inspection, Lot, ProductDeclaration, TraceEvent
 from apps.zones.models import CodeStatus, CodeType, GrowingAreaCode, RawMaterialZone, ZoneKind, ZoneStatus
 
 # The provincial plan's allocation of 161 in-province sales points by 2020 district population
@@ -191,7 +193,8 @@ def test_tourism_sites_routes_indication_and_certifications(demo):
 
 def test_loading_twice_creates_nothing_and_keeps_every_id(demo):
     models = [Producer, Product, OcopRating, RawMaterialZone, GrowingAreaCode, PackingFacility, SalesPoint,
-              TourismSite, TourRoute, GeographicalIndication, Certification]
+              TourismSite, TourRoute, GeographicalIndication, Certification, Lot, TraceEvent, ProductDeclaration,
+              Inspection, StampRun, Stamp, CounterfeitReport]
     before_counts = demo_counts()
     before_ids = {model.__name__: list(model.objects.order_by("pk").values_list("pk", flat=True)) for model in models}
     output = StringIO()

@@ -12,15 +12,22 @@ from apps.common.geometry import point
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
-    """No page cache and fresh rate-limit counters in every test (the test client always comes from 127.0.0.1)."""
+    """No page cache, fresh per-process caches and rate-limit counters in every test.
+
+    (The test client always comes from 127.0.0.1.)
+    """
     from django.core.cache import cache
+
+    from apps.stamps import localcache
 
     settings.STAMPS_PAGE_CACHE_SECONDS = 0
     settings.PUBLIC_BASE_URL = "https://truyxuat.example.vn"
     settings.LANGUAGE_CODE = "vi"
     cache.clear()
+    localcache.clear()
     yield
     cache.clear()
+    localcache.clear()
 
 
 @pytest.fixture
@@ -128,7 +135,11 @@ def stamp(run):
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user(username="officer", password="x-long-password-1", is_staff=True)
+    from apps.accounts.models import OfficerProfile, Role
+
+    user = django_user_model.objects.create_user(username="officer", password="x-long-password-1", is_staff=True)
+    OfficerProfile.objects.create(user=user, role=Role.PROVINCIAL_OFFICE)  # stamps are the OCOP office's work
+    return user
 
 
 @pytest.fixture
