@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.layers import selectors
+from apps.layers.ogc import style_url
 from apps.layers.registry import POINT, Layer, LayerQueryError, get_layer, public_layers
 
 GEOJSON = "application/geo+json"
@@ -103,14 +104,13 @@ class LayerFeatures(LayerView):
                                                 max_limit=API_MAX_LIMIT)
         except LayerQueryError as error:
             return error_response(error)
-        count = selectors.count_features(self.layer, query)
-        features = selectors.feature_page(self.layer, query)
+        page = selectors.feature_page(self.layer, query)
         next_url = (page_url(request, offset=query.offset + query.limit, limit=query.limit)
-                    if query.offset + query.limit < count else None)
+                    if query.offset + query.limit < page.matched else None)
         previous_url = (page_url(request, offset=max(0, query.offset - query.limit), limit=query.limit)
                         if query.offset > 0 else None)
         return geojson_response(selectors.feature_collection_text(
-            features, count=count, next=next_url, previous=previous_url))
+            page.features, count=page.matched, next=next_url, previous=previous_url))
 
 
 class LayerFeature(LayerView):
@@ -157,7 +157,10 @@ class LayerIndex(APIView):
                     "geojson": absolute(f"api-layer-{layer.id}"),
                     "ogc": absolute("ogc-collection", collection_id=layer.id),
                     "tilejson": absolute("tilejson", layer_id=layer.id),
+                    "style_sld": style_url(request, layer),
                 },
+                "detail_url": layer.detail_url,
+                "tile_cluster_max_zoom": layer.tile_cluster_max_zoom,
             }
             for layer in public_layers()
         ]})
@@ -192,5 +195,6 @@ class Nearby(APIView):
                 k = selectors.parse_integer(params["k"], "k", 1, NEARBY_MAX_K)
         except LayerQueryError as error:
             return error_response(error)
-        features = selectors.nearest_features(layer, location, k=k)
-        return geojson_response(selectors.feature_collection_text(features, layer=layer.id, count=len(features)))
+        nearest = selectors.nearest_features(layer, location, k=k)
+        return geojson_response(selectors.feature_collection_text(nearest.features, layer=layer.id,
+                                                                  count=nearest.count))

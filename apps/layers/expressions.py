@@ -4,14 +4,77 @@ from __future__ import annotations
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc
-from django.db.models import Func, IntegerField, JSONField, TextField, Value
+from django.db.models import Expression, FloatField, Func, IntegerField, JSONField, TextField, Value
 
 
-class SimplifyPreserveTopology(GeomOutputGeoFunc):
-    """``ST_SimplifyPreserveTopology``: Douglas-Peucker that never produces an invalid polygon ring."""
+class Placeholder(Expression):
+    """A parameter bound at execution time, so a statement can be compiled once and run many times.
 
-    function = "ST_SimplifyPreserveTopology"
+    It compiles to ``%s`` with itself as the parameter; :func:`bind` swaps it for the value of the same name.
+    The SQL text never contains a value, only the driver's placeholder.
+    """
+
+    def __init__(self, name: str, output_field=None):
+        super().__init__(output_field=output_field or IntegerField())
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Placeholder({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
+def bind(params: tuple | list, values: dict) -> tuple:
+    """The parameters of a compiled statement with every :class:`Placeholder` replaced by its value."""
+    return tuple(values[param.name] if isinstance(param, Placeholder) else param for param in params)
+
+
+def _as_expression(value) -> Expression:
+    return value if hasattr(value, "resolve_expression") else Value(int(value))
+
+
+class MakePoint(Func):
+    """``ST_SetSRID(ST_MakePoint(x, y), srid)``: a point from two numbers (WGS 84 lon/lat unless told)."""
+
+    template = "ST_SetSRID(ST_MakePoint(%(expressions)s), %(srid)s)"
+
+    def __init__(self, x, y, *, srid: int = 4326, **extra):
+        super().__init__(x, y, srid=int(srid), output_field=GeometryField(srid=srid), **extra)
+
+
+class MakeEnvelope(Func):
+    """``ST_MakeEnvelope(west, south, east, north, 4326)``: a lon/lat box from four (placeholder) numbers."""
+
+    function = "ST_MakeEnvelope"
+    output_field = GeometryField(srid=4326)
+
+    def __init__(self, west, south, east, north, **extra):
+        super().__init__(west, south, east, north, Value(4326), **extra)
+
+
+class CoordinateX(Func):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class CoordinateY(Func):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+class Simplify(GeomOutputGeoFunc):
+    """``ST_Simplify(geom, tolerance, true)``: Douglas-Peucker in liblwgeom, keeping features that would collapse.
+
+    Much faster than ``ST_SimplifyPreserveTopology`` (no GEOS round trip) but it may, rarely, return an
+    invalid polygon: callers check ``ST_IsValid`` and repair only those.
+    """
+
+    function = "ST_Simplify"
     geom_param_pos = (0,)
+
+    def __init__(self, expression, tolerance, **extra):
+        super().__init__(expression, tolerance, Value(True), **extra)
 
 
 class CollectionExtract(GeomOutputGeoFunc):
@@ -27,13 +90,16 @@ class Multi(GeomOutputGeoFunc):
 
 
 class TileEnvelope(Func):
-    """``ST_TileEnvelope(z, x, y, margin => m)``: the Web Mercator (EPSG:3857) square of an XYZ tile."""
+    """``ST_TileEnvelope(z, x, y, margin => m)``: the Web Mercator (EPSG:3857) square of an XYZ tile.
+
+    ``z``, ``x``, ``y`` are integers or expressions (a :class:`Placeholder` for statements compiled once).
+    """
 
     function = "ST_TileEnvelope"
     output_field = GeometryField(srid=3857)
 
-    def __init__(self, z: int, x: int, y: int, *, margin: float = 0.0, **extra):
-        super().__init__(Value(int(z)), Value(int(x)), Value(int(y)), **extra)
+    def __init__(self, z, x, y, *, margin: float = 0.0, **extra):
+        super().__init__(_as_expression(z), _as_expression(x), _as_expression(y), **extra)
         self.margin = float(margin)
 
     def as_sql(self, compiler, connection, **extra_context):

@@ -12,18 +12,20 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from apps.layers import selectors
+from apps.layers.ogc_openapi import ogc_openapi_document
 from apps.layers.registry import Layer, LayerQueryError, get_layer, public_layers
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+SLD = "application/vnd.ogc.sld+xml"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
@@ -89,6 +91,19 @@ def exception_response(request: HttpRequest, status: int, code: str, description
     return json_response({"code": code, "description": description}, status=status)
 
 
+def style_url(request: HttpRequest, layer: Layer) -> str | None:
+    """Where the layer's SLD style is served (QGIS: Layer Properties → Style → Load Style), if anywhere."""
+    try:
+        return request.build_absolute_uri(reverse("maps:style-sld", args=[layer.id]))
+    except NoReverseMatch:  # apps.maps not mounted: no style to point at
+        return None
+
+
+def style_links(request: HttpRequest, layer: Layer) -> list[dict]:
+    href = style_url(request, layer)
+    return [_link(href, "stylesheet", SLD, _("Layer style (SLD, for QGIS)"))] if href else []
+
+
 def _collection(request: HttpRequest, layer: Layer) -> dict:
     extent: dict = {"spatial": {"crs": CRS84}}
     bbox = selectors.spatial_extent(layer)
@@ -110,6 +125,7 @@ def _collection(request: HttpRequest, layer: Layer) -> dict:
             _link(_url(request, items, collection_id=layer.id), "items", GEOJSON, layer.title),
             _link(_url(request, items, query={"f": "html"}, collection_id=layer.id), "items", HTML, layer.title),
             _link(_url(request, "tilejson", layer_id=layer.id), "describedby", JSON, _("TileJSON (vector tiles)")),
+            *style_links(request, layer),
         ],
     }
 
@@ -121,9 +137,12 @@ def landing(request: HttpRequest) -> HttpResponse:
         "description": _("The public OCOP layers of the province as OGC API – Features (GeoJSON, CRS84)."),
         "links": [
             *_self_links(request, "ogc-landing"),
-            _link(_url(request, "api-schema", query={"format": "json"}), "service-desc", OPENAPI_JSON,
-                  _("API definition (OpenAPI)")),
-            _link(_url(request, "api-docs"), "service-doc", HTML, _("API documentation")),
+            # This service's own definition (the OGC endpoints, one path per collection); the JSON API under
+            # /api/v1/ is described separately by drf-spectacular and linked as "related".
+            _link(_url(request, "ogc-openapi"), "service-desc", OPENAPI_JSON, _("API definition (OpenAPI)")),
+            _link(_url(request, "ogc-openapi-docs"), "service-doc", HTML, _("API documentation")),
+            _link(_url(request, "api-schema", query={"format": "json"}), "related", OPENAPI_JSON,
+                  _("OpenAPI definition of the JSON API (/api/v1/)")),
             _link(_url(request, "ogc-conformance"), "conformance", JSON, _("Conformance classes")),
             _link(_url(request, "ogc-collections"), "data", JSON, _("Collections")),
         ],
@@ -131,6 +150,13 @@ def landing(request: HttpRequest) -> HttpResponse:
     if wants_html(request):
         return render(request, "layers/ogc_landing.html", {"data": data})
     return json_response(data)
+
+
+@require_safe
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI 3.0 definition of these endpoints (the landing page's service-desc)."""
+    document = ogc_openapi_document(request, max_limit=OGC_MAX_LIMIT, default_limit=OGC_DEFAULT_LIMIT)
+    return json_response(document, media_type=OPENAPI_JSON)
 
 
 @require_safe
@@ -180,8 +206,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
                                             max_limit=OGC_MAX_LIMIT)
     except LayerQueryError as error:
         return exception_response(request, 400, error.code, error.message)
-    matched = selectors.count_features(layer, query)
-    features = selectors.feature_page(layer, query)
+    page = selectors.feature_page(layer, query)
     html = wants_html(request)
     own, other = ("html", "json") if html else ("json", "html")
     own_type, other_type = (HTML, GEOJSON) if html else (GEOJSON, HTML)
@@ -190,19 +215,19 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         _link(_items_url(request, layer, offset=query.offset, limit=query.limit, f=other), "alternate", other_type),
         _link(_url(request, "ogc-collection", collection_id=layer.id), "collection", JSON, layer.title),
     ]
-    if query.offset + len(features) < matched:
+    if query.offset + page.returned < page.matched:
         links.append(_link(_items_url(request, layer, offset=query.offset + query.limit, limit=query.limit, f=own),
                            "next", own_type, _("Next page")))
     if query.offset > 0:
         links.append(_link(_items_url(request, layer, offset=max(0, query.offset - query.limit), limit=query.limit,
                                       f=own), "prev", own_type, _("Previous page")))
     members = {
-        "numberMatched": matched,
-        "numberReturned": len(features),
+        "numberMatched": page.matched,
+        "numberReturned": page.returned,
         "timeStamp": timezone.now().astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
         "links": links,
     }
-    text = selectors.feature_collection_text(features, **members)
+    text = selectors.feature_collection_text(page.features, **members)
     if html:
         collection_data = json.loads(text)
         return render(request, "layers/ogc_items.html", {

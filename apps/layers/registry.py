@@ -186,6 +186,11 @@ class Layer:
     spatial_condition: Callable[[str, object], Q] | None = None
     tile_min_zoom: int = 0
     tile_max_zoom: int = 18
+    # Big layers: at this zoom and below, tiles carry grid clusters (a point and a ``count`` per cell of 64 tile
+    # units) instead of every feature, so a whole-province tile stays small.
+    tile_cluster_max_zoom: int | None = None
+    # The public page of a feature: a URL path with ``{property}`` placeholders (``{id}`` is the feature id).
+    detail_url: str | None = None
     # An ORM path whose extent equals the layer's, cheaper to aggregate than a computed geometry.
     extent_field: str | None = None
 
@@ -303,6 +308,7 @@ def _build_layers() -> dict[str, Layer]:
     layers = [
         Layer(
             id="zones", title_vi="Vùng nguyên liệu", title_en="Raw-material zones",
+            detail_url="/places/zones/{id}/", tile_cluster_max_zoom=10,
             description_en="Cultivation, harvesting, livestock, aquaculture and forest-product zones "
                            "(all statuses except proposed).",
             queryset=lambda: RawMaterialZone.objects.exclude(status=ZoneStatus.PROPOSED),
@@ -331,6 +337,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="growing-area-codes", title_vi="Mã số vùng trồng", title_en="Growing-area codes",
+            detail_url="/places/growing-area-codes/{id}/",
             description_en="One feature per growing-area code (TCCS 774:2020/BVTV); the geometry is the union "
                            "of the zones it covers. All statuses, revoked included.",
             queryset=lambda: GrowingAreaCode.objects.filter(
@@ -363,6 +370,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="packing-facilities", title_vi="Cơ sở đóng gói", title_en="Packing facilities",
+            detail_url="/places/packing-facilities/{id}/",
             description_en="Packing facilities with their official codes (TCCS 775:2020/BVTV), all statuses.",
             queryset=lambda: PackingFacility.objects.all(),
             geometry="location", kind=POINT,
@@ -387,6 +395,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="production-facilities", title_vi="Cơ sở sản xuất", title_en="Production facilities",
+            detail_url="/places/producers/{producer_slug}/",
             description_en="Production facilities and workshops of OCOP producers.",
             queryset=lambda: ProductionFacility.objects.all(),
             geometry="location", kind=POINT,
@@ -411,6 +420,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="sales-points", title_vi="Điểm bán sản phẩm OCOP", title_en="OCOP sales points",
+            detail_url="/places/sales-points/{id}/", tile_cluster_max_zoom=10,
             description_en="OCOP centres, booths, sales points, counters and showcase points.",
             queryset=lambda: SalesPoint.objects.all(),
             geometry="location", kind=POINT,
@@ -435,6 +445,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="tourism-sites", title_vi="Điểm du lịch", title_en="Tourism sites",
+            detail_url="/places/tourism-sites/{id}/",
             description_en="Community-tourism, eco-tourism, tourist sites and farm visits.",
             queryset=lambda: TourismSite.objects.all(),
             geometry="location", kind=POINT,
@@ -490,6 +501,7 @@ def _build_layers() -> dict[str, Layer]:
         ),
         Layer(
             id="producers", title_vi="Chủ thể OCOP", title_en="OCOP producers",
+            detail_url="/places/producers/{slug}/",
             description_en="Cooperatives, enterprises, households and farms with a known location.",
             queryset=lambda: Producer.objects.filter(location__isnull=False),
             geometry="location", kind=POINT,

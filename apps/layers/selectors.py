@@ -1,23 +1,38 @@
 """Reads over the public layers: query parsing, GeoJSON features built in PostgreSQL, vector tiles, extents.
 
-Features are rendered to JSON by PostgreSQL (``json_build_object`` + ``ST_AsGeoJSON(geom, 6)``) one row per
-feature; Python only joins the rows, so a page of thousands of polygons never becomes Python objects.
+Features are rendered to JSON by PostgreSQL (``json_build_object`` + ``ST_AsGeoJSON(geom, 6)``) and joined there
+too: a page arrives as one row (matched count, returned count, the features' text), so a page of thousands of
+polygons never becomes Python objects. Statements run for every tile or nearby request are compiled once
+(:class:`apps.layers.expressions.Placeholder` marks the per-request values).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models import GeometryField
-from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, MakeValid, SnapToGrid, Transform
+from django.contrib.gis.db.models.functions import (
+    AsGeoJSON,
+    Centroid,
+    Distance,
+    Envelope,
+    GeometryDistance,
+    IsValid,
+    MakeValid,
+    SnapToGrid,
+    Transform,
+)
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Expression,
     ExpressionWrapper,
     F,
@@ -28,23 +43,29 @@ from django.db.models import (
     QuerySet,
     TextField,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, Ln, Radians, Round, Tan
 from django.utils.translation import gettext as _
 
-from apps.common.spatial import KnnDistance
 from apps.layers.expressions import (
     ArrayToString,
     AsJson,
     AsMVTGeom,
     CollectionExtract,
+    CoordinateX,
+    CoordinateY,
     JsonBuildObject,
     JsonText,
+    MakeEnvelope,
+    MakePoint,
     Multi,
-    SimplifyPreserveTopology,
+    Placeholder,
+    Simplify,
     TileEnvelope,
+    bind,
 )
-from apps.layers.registry import AREAL, MIXED, POINT, Layer, LayerQueryError, Prop
+from apps.layers.registry import AREAL, LINEAR, POINT, Layer, LayerQueryError, Prop, get_layer
 
 WGS84 = 4326
 WEB_MERCATOR = 3857
@@ -258,22 +279,33 @@ def filtered_queryset(layer: Layer, query: LayerQuery) -> QuerySet:
 
 
 def output_geometry(layer: Layer, simplify: float | None = None) -> Expression:
-    """The geometry as sent: simplified in the database when asked, and always valid and of the layer's type."""
+    """The geometry as sent: simplified in the database when asked, and always valid and of the layer's type.
+
+    Simplification snaps to the 6-decimal output grid first, then runs Douglas-Peucker (``ST_Simplify``,
+    collapsed parts kept): the kept vertices are grid vertices, so rounding in ``ST_AsGeoJSON`` moves
+    nothing. ``ST_Simplify`` can (rarely) make a polygon self-intersect, so polygons are checked with
+    ``ST_IsValid`` and only the invalid ones are repaired (``ST_MakeValid`` on every row costs more than
+    the simplification saves).
+    """
     geometry = layer.geometry_expression()
-    if simplify and layer.kind != POINT:
-        geometry = SnapToGrid(SimplifyPreserveTopology(geometry, Value(simplify)), GRID)
-        if layer.kind in (AREAL, MIXED):
-            # Snapping can touch rings; MakeValid repairs, CollectionExtract drops slivers collapsed to lines.
-            geometry = MakeValid(geometry)
-        if layer.kind == AREAL:
-            geometry = Multi(CollectionExtract(geometry, Value(3)))
-    return geometry
+    if not simplify or layer.kind == POINT:
+        return geometry
+    simplified = Simplify(SnapToGrid(geometry, GRID), Value(float(simplify)))
+    if layer.kind == LINEAR:
+        return simplified
+    repaired = MakeValid(simplified)
+    if layer.kind == AREAL:
+        # CollectionExtract drops the slivers a repair may collapse to lines; Multi keeps the declared type.
+        repaired = Multi(CollectionExtract(repaired, Value(3)))
+    return Case(When(IsValid(simplified), then=simplified), default=repaired,
+                output_field=GeometryField(srid=WGS84))
 
 
-def _distance_m(layer: Layer, location: Point) -> Distance:
+def _distance_m(layer: Layer, location: Point | Expression) -> Distance:
     """Distance in metres on the WGS 84 ellipsoid (geography ``ST_Distance``, spheroid on)."""
-    return Distance(_geography(layer.geometry_expression()),
-                    _geography(Value(location, output_field=GeometryField(srid=WGS84))))
+    if isinstance(location, Point):
+        location = Value(location, output_field=GeometryField(srid=WGS84))
+    return Distance(_geography(layer.geometry_expression()), _geography(location))
 
 
 def _property_expression(prop: Prop) -> Expression:
@@ -283,33 +315,81 @@ def _property_expression(prop: Prop) -> Expression:
     return expression
 
 
-def _feature_expression(layer: Layer, query: LayerQuery) -> Expression:
+def _feature_expression(layer: Layer, *, simplify: float | None = None,
+                        distance: Expression | None = None) -> Expression:
     properties = {prop.name: _property_expression(prop) for prop in layer.properties}
-    if query.near is not None:
-        properties["distance_m"] = Round(_distance_m(layer, query.near), 1)
+    if distance is not None:
+        properties["distance_m"] = Round(distance, 1)
     return JsonText(JsonBuildObject(
         type=Value("Feature"),
         id=F("pk"),
-        geometry=AsJson(AsGeoJSON(output_geometry(layer, query.simplify), precision=COORDINATE_PRECISION)),
+        geometry=AsJson(AsGeoJSON(output_geometry(layer, simplify), precision=COORDINATE_PRECISION)),
         properties=JsonBuildObject(**properties),
     ))
 
 
-def _ordered(layer: Layer, queryset: QuerySet, query: LayerQuery) -> QuerySet:
+def _ordering(layer: Layer, query: LayerQuery) -> list[Expression]:
     if query.near is not None:
-        return queryset.order_by(_distance_m(layer, query.near), "pk")
-    return queryset.order_by("pk")
+        return [_distance_m(layer, query.near), F("pk")]
+    return [F("pk")]
 
 
 def count_features(layer: Layer, query: LayerQuery) -> int:
     return filtered_queryset(layer, query).count()
 
 
-def feature_page(layer: Layer, query: LayerQuery) -> list[str]:
-    """One page of features, each already rendered to GeoJSON text by PostgreSQL."""
-    queryset = _ordered(layer, filtered_queryset(layer, query), query)
-    rows = queryset.annotate(_feature=_feature_expression(layer, query)).values_list("_feature", flat=True)
-    return list(rows[query.offset:query.offset + query.limit])
+@dataclass(frozen=True)
+class FeaturePage:
+    """A page of features rendered by PostgreSQL: ``features`` is the comma-separated Feature objects."""
+
+    matched: int
+    returned: int
+    features: str
+
+
+def _aggregate_statement(rows: QuerySet, order_count: int, matched: QuerySet | None = None) -> tuple[str, tuple]:
+    """Wrap ``rows`` (values: feature text, then ``order_count`` sort keys) into one row of one statement.
+
+    The row is ``(matched, returned, features)``: the number of rows of ``matched`` (None when not asked),
+    how many features the page has and the features joined with commas in page order, so Python receives
+    two numbers and one string however many features there are.
+    """
+    page_sql, page_params = rows.query.sql_with_params()
+    keys = [f"o{index}" for index in range(order_count)]
+    params: tuple = ()
+    matched_sql = "NULL"
+    if matched is not None:
+        count_sql, params = matched.order_by().values("pk").query.sql_with_params()
+        matched_sql = f"(SELECT count(*) FROM ({count_sql}) AS matched)"  # noqa: S608 - compiled by the ORM
+    sql = (
+        f"SELECT {matched_sql}, count(*), coalesce(string_agg(page.feature, ',' ORDER BY "  # noqa: S608 - as above
+        f"{', '.join(f'page.{key}' for key in keys)}), '') "
+        f"FROM ({page_sql}) AS page(feature, {', '.join(keys)})"
+    )
+    return sql, (*params, *page_params)
+
+
+def feature_page_statement(layer: Layer, query: LayerQuery) -> tuple[str, tuple]:
+    """The one SQL statement that counts the matching features and renders one page of them."""
+    filtered = filtered_queryset(layer, query)
+    ordering = _ordering(layer, query)
+    keys = {f"_o{index}": expression for index, expression in enumerate(ordering)}
+    distance = _distance_m(layer, query.near) if query.near is not None else None
+    rows = (
+        filtered.annotate(**keys).order_by(*keys)
+        .annotate(_feature=_feature_expression(layer, simplify=query.simplify, distance=distance))
+        .values_list("_feature", *keys)[query.offset:query.offset + query.limit]
+    )
+    return _aggregate_statement(rows, len(keys), matched=filtered)
+
+
+def feature_page(layer: Layer, query: LayerQuery) -> FeaturePage:
+    """One page of features (already GeoJSON text) and how many match in all, in one query."""
+    sql, params = feature_page_statement(layer, query)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        matched, returned, features = cursor.fetchone()
+    return FeaturePage(matched=matched, returned=returned, features=features)
 
 
 def feature_by_id(layer: Layer, feature_id: str, *, simplify: float | None = None) -> str | None:
@@ -318,20 +398,21 @@ def feature_by_id(layer: Layer, feature_id: str, *, simplify: float | None = Non
         pk = int(feature_id)
     except (TypeError, ValueError):
         return None
-    query = LayerQuery(simplify=simplify)
     return (
-        layer.base_queryset().filter(pk=pk).annotate(_feature=_feature_expression(layer, query))
+        layer.base_queryset().filter(pk=pk).annotate(_feature=_feature_expression(layer, simplify=simplify))
         .values_list("_feature", flat=True).first()
     )
 
 
-def feature_collection_text(features: list[str], **members) -> str:
-    """A FeatureCollection around pre-rendered features; ``members`` are small foreign members (JSON-encoded)."""
-    import json
+def feature_collection_text(features: str | list[str], **members) -> str:
+    """A FeatureCollection around pre-rendered features; ``members`` are small foreign members (JSON-encoded).
 
+    ``features`` is a list of Feature texts or those texts already joined with commas.
+    """
     head = {"type": "FeatureCollection", **members}
     encoded = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    return encoded[:-1] + ',"features":[' + ",".join(features) + "]}"
+    joined = features if isinstance(features, str) else ",".join(features)
+    return encoded[:-1] + ',"features":[' + joined + "]}"
 
 
 def spatial_extent(layer: Layer) -> tuple[float, float, float, float] | None:
@@ -353,31 +434,70 @@ def temporal_extent(layer: Layer) -> tuple[datetime.date | None, datetime.date |
 
 
 # ------------------------------------------------------------------------------------------------ nearby
-def nearest_features(layer: Layer, location: Point, *, k: int) -> list[str]:
-    """The ``k`` features nearest to ``location``, nearest first, with their distance on the ellipsoid.
+#: How many index-ordered candidates per wanted feature are re-ranked by their distance on the ellipsoid.
+NEAREST_CANDIDATES_PER_RESULT = 2
 
-    One query (:func:`nearest_queryset`): the spatial index (KNN ``<->`` on lon/lat) picks twice ``k``
-    candidates, rendered with their true ellipsoidal distance; they are re-ranked by it, so the planar
-    distortion of degrees (about 2 % between the axes at Vietnam's latitudes) cannot change who is in the
-    list in practice.
+
+@dataclass(frozen=True)
+class NearestFeatures:
+    """The nearest features, nearest first: ``features`` is the comma-separated Feature objects."""
+
+    count: int
+    features: str
+
+
+@functools.lru_cache(maxsize=512)
+def _nearest_statement(layer_id: str, k: int) -> tuple[str, tuple]:
+    """The compiled nearest-``k`` statement of a layer; ``lon`` and ``lat`` are placeholders.
+
+    The spatial index (KNN ``<->`` on lon/lat) picks ``2 k`` candidates — an index scan that stops after
+    ``2 k`` rows — and only those get their distance measured on the ellipsoid, are re-ranked by it and cut
+    to ``k``; the Feature JSON is built for those ``k`` rows only. Twice ``k`` candidates absorb the planar
+    distortion of degrees (about 2 % between the axes at Vietnam's latitudes).
     """
-    candidates = nearest_queryset(layer, location, k=k)
-    return [feature for _distance, feature in sorted(candidates, key=lambda row: row[0])[:k]]
+    layer = get_layer(layer_id)
+    origin = MakePoint(Placeholder("lon", FloatField()), Placeholder("lat", FloatField()))
+    candidates = (
+        layer.base_queryset().order_by(GeometryDistance(layer.geometry, origin))
+        .values("pk")[:k * NEAREST_CANDIDATES_PER_RESULT]
+    )
+    distance = _distance_m(layer, origin)
+    rows = (
+        layer.base_queryset().filter(pk__in=candidates).annotate(_o0=distance, _o1=F("pk")).order_by("_o0", "_o1")
+        .annotate(_feature=_feature_expression(layer, distance=F("_o0")))
+        .values_list("_feature", "_o0", "_o1")[:k]
+    )
+    return _aggregate_statement(rows, 2)
 
 
-def nearest_queryset(layer: Layer, location: Point, *, k: int) -> QuerySet:
-    """``(distance, feature JSON)`` rows of the ``2 k`` nearest candidates, in index (KNN) order."""
+def nearest_statement(layer: Layer, location: Point, *, k: int) -> tuple[str, tuple]:
+    """The SQL and parameters :func:`nearest_features` runs (compiled once per layer and ``k``)."""
     if layer.kind != POINT or not isinstance(layer.geometry, str):
         raise LayerQueryError("not_a_point_layer", _("Nearest search works on point layers only."), field="layer")
-    query = LayerQuery(near=location, radius_m=MAX_RADIUS_M)
-    return (
-        layer.base_queryset().order_by(KnnDistance(layer.geometry, location))
-        .annotate(_distance=_distance_m(layer, location), _feature=_feature_expression(layer, query))
-        .values_list("_distance", "_feature")[:k * 2]
-    )
+    sql, params = _nearest_statement(layer.id, k)
+    return sql, bind(params, {"lon": float(location.x), "lat": float(location.y)})
+
+
+def nearest_features(layer: Layer, location: Point, *, k: int) -> NearestFeatures:
+    """The ``k`` features of a point layer nearest to ``location``, nearest first, with ``distance_m``.
+
+    ``distance_m`` is measured on the WGS 84 ellipsoid; one query (:func:`nearest_statement`).
+    """
+    sql, params = nearest_statement(layer, location, k=k)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        _matched, count, features = cursor.fetchone()
+    return NearestFeatures(count=count, features=features)
 
 
 # ------------------------------------------------------------------------------------------------- tiles
+#: Clusters are counted on a grid of this many cells per tile side (64 cells of 64 of the 4096 units).
+TILE_CLUSTER_CELLS = 64
+#: Half the width of the Web Mercator square, and the sphere's radius it projects, in metres.
+WEB_MERCATOR_HALF_WIDTH = 20_037_508.342789244
+WEB_MERCATOR_RADIUS = 6_378_137.0
+
+
 def tile_bounds_valid(z: int, x: int, y: int) -> bool:
     return 0 <= z <= MAX_TILE_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z
 
@@ -397,34 +517,109 @@ def tile_properties(layer: Layer) -> list[Prop]:
     return [prop for prop in layer.properties if prop.in_tiles]
 
 
-def tile_query(layer: Layer, z: int, x: int, y: int) -> tuple[str, tuple]:
-    """The single SQL statement (and its parameters) that renders one Mapbox Vector Tile of the layer.
+def is_clustered(layer: Layer, z: int) -> bool:
+    """Whether tiles of ``layer`` at zoom ``z`` carry grid clusters (a point and a count) instead of features."""
+    return layer.tile_cluster_max_zoom is not None and z <= layer.tile_cluster_max_zoom
 
-    The rows are chosen and shaped by the ORM (index-assisted intersection with the tile envelope plus a
-    buffer, ``ST_AsMVTGeom`` in Web Mercator); ``ST_AsMVT`` then aggregates them, with columns renamed to
-    the public property names.
-    """
-    envelope = TileEnvelope(z, x, y)
-    search_area = Transform(TileEnvelope(z, x, y, margin=TILE_BUFFER / TILE_EXTENT), WGS84)
-    props = tile_properties(layer)
-    columns = {
-        "_c_geom": AsMVTGeom(Transform(layer.geometry_expression(), WEB_MERCATOR), envelope,
-                             extent=TILE_EXTENT, buffer=TILE_BUFFER),
-        "_c_fid": F("pk"),
-    }
-    columns.update({f"_c{index}": _tile_property(prop) for index, prop in enumerate(props)})
-    rows = (
-        layer.base_queryset().filter(layer.spatial_q("intersects", search_area)).order_by()
-        .annotate(**columns).values(*columns)
-    )
+
+def _mvt_statement(layer: Layer, rows: QuerySet, names: list[str], *, with_id: bool) -> tuple[str, tuple]:
+    """``ST_AsMVT`` over ``rows`` (geometry first), with the columns renamed to the public ``names``."""
     inner_sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in ["geom", "fid", *(prop.name for prop in props)])
+    columns = ", ".join(quote(name) for name in names)
+    feature_id = ", 'fid'" if with_id else ""
     sql = (
-        f"SELECT ST_AsMVT(tile, %s, {TILE_EXTENT}, 'geom', 'fid') "  # noqa: S608 - constants and quoted names
-        f"FROM ({inner_sql}) AS tile({names}) WHERE tile.geom IS NOT NULL"
+        f"SELECT ST_AsMVT(tile, %s, {TILE_EXTENT}, 'geom'{feature_id}) "  # noqa: S608 - constants and quoted names
+        f"FROM ({inner_sql}) AS tile({columns}) WHERE tile.geom IS NOT NULL"
     )
     return sql, (layer.id, *params)
+
+
+@functools.cache
+def _tile_statement(layer_id: str, clustered: bool) -> tuple[str, tuple]:
+    """The compiled tile statement of a layer (the tile's numbers are placeholders, bound by :func:`tile_query`).
+
+    Features: rows chosen by the ORM (index-assisted intersection with the tile envelope plus a buffer),
+    shaped by ``ST_AsMVTGeom`` in Web Mercator. Clusters: each row's representative point (the point, or
+    the centroid of a line or area) inside the tile, grouped on a grid aligned with the tile edges, one
+    point per cell at the mean of its members, with ``count``.
+    """
+    layer = get_layer(layer_id)
+    z, x, y = Placeholder("z"), Placeholder("x"), Placeholder("y")
+    envelope = TileEnvelope(z, x, y)
+    if not clustered:
+        search_area = Transform(TileEnvelope(z, x, y, margin=TILE_BUFFER / TILE_EXTENT), WGS84)
+        props = tile_properties(layer)
+        columns = {
+            "_c_geom": AsMVTGeom(Transform(layer.geometry_expression(), WEB_MERCATOR), envelope,
+                                 extent=TILE_EXTENT, buffer=TILE_BUFFER),
+            "_c_fid": F("pk"),
+        }
+        columns.update({f"_c{index}": _tile_property(prop) for index, prop in enumerate(props)})
+        rows = (
+            layer.base_queryset().filter(layer.spatial_q("intersects", search_area)).order_by()
+            .annotate(**columns).values(*columns)
+        )
+        return _mvt_statement(layer, rows, ["geom", "fid", *(prop.name for prop in props)], with_id=True)
+    # Clusters. The ORM picks the rows through the index (bounding boxes overlap the tile) and gives each its
+    # representative point in Web Mercator, by the projection's formula from lon/lat (cheaper than
+    # ST_Transform on every row); for lines and areas the point is the centre of the bounding box, read
+    # from the stored box without walking the vertices.
+    representative = layer.geometry_expression()
+    if layer.kind != POINT:
+        representative = Centroid(Envelope(representative))
+    lon, lat = CoordinateX(representative), CoordinateY(representative)
+    west, south, east, north = (Placeholder(name, FloatField()) for name in ("west", "south", "east", "north"))
+    rows = (
+        layer.base_queryset().filter(layer.spatial_q("bboverlaps", MakeEnvelope(west, south, east, north)))
+        .order_by()
+        .values(_x=lon * Value(WEB_MERCATOR_HALF_WIDTH / 180),
+                _y=Ln(Tan(Radians(Value(45.0) + lat / Value(2.0)))) * Value(WEB_MERCATOR_RADIUS))
+    )
+    inner_sql, inner_params = rows.query.sql_with_params()
+    # Then, on two numbers per row: keep the points inside the tile, count them per cell of a grid counted
+    # from the world's north-west corner — cell edges fall on tile edges, so a cell never straddles two tiles
+    # and counts agree from tile to tile and zoom to zoom — and place each cluster at its members' mean.
+    half = repr(WEB_MERCATOR_HALF_WIDTH)
+    sql = (
+        f"SELECT ST_AsMVT(tile, %s, {TILE_EXTENT}, 'geom') FROM ("  # noqa: S608 - constants and compiled ORM SQL
+        f"SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(point.x), avg(point.y)), {WEB_MERCATOR}), "
+        f"ST_TileEnvelope(%s, %s, %s), {TILE_EXTENT}, 0, true) AS geom, count(*)::integer AS count "
+        # OFFSET 0 keeps the subquery a subquery: each point is computed once, not again in every expression.
+        f"FROM ({inner_sql} OFFSET 0) AS point(x, y) "
+        f"WHERE point.x >= %s AND point.x < %s AND point.y > %s AND point.y <= %s "
+        f"GROUP BY floor((point.x + {half}) / %s), floor(({half} - point.y) / %s)"
+        f") AS tile WHERE tile.geom IS NOT NULL"
+    )
+    cell = Placeholder("cell", FloatField())
+    min_x, max_x, min_y, max_y = (Placeholder(name, FloatField()) for name in ("min_x", "max_x", "min_y", "max_y"))
+    return sql, (layer.id, z, x, y, *inner_params, min_x, max_x, min_y, max_y, cell, cell)
+
+
+def _tile_bounds(z: int, x: int, y: int) -> dict[str, float]:
+    """The tile's Web Mercator square and its lon/lat box (the box is padded a little for the index)."""
+    width = 2 * WEB_MERCATOR_HALF_WIDTH / 2 ** z
+    min_x, max_y = -WEB_MERCATOR_HALF_WIDTH + x * width, WEB_MERCATOR_HALF_WIDTH - y * width
+    max_x, min_y = min_x + width, max_y - width
+
+    def latitude(mercator_y: float) -> float:
+        return math.degrees(2 * math.atan(math.exp(mercator_y / WEB_MERCATOR_RADIUS)) - math.pi / 2)
+
+    pad = 1e-9
+    return {"min_x": min_x, "min_y": min_y, "max_x": max_x, "max_y": max_y,
+            "west": min_x / WEB_MERCATOR_HALF_WIDTH * 180 - pad, "east": max_x / WEB_MERCATOR_HALF_WIDTH * 180 + pad,
+            "south": latitude(min_y) - pad, "north": latitude(max_y) + pad,
+            "cell": width / TILE_CLUSTER_CELLS}
+
+
+def tile_query(layer: Layer, z: int, x: int, y: int) -> tuple[str, tuple]:
+    """The single SQL statement (and its parameters) that renders one Mapbox Vector Tile of the layer."""
+    clustered = is_clustered(layer, z)
+    sql, params = _tile_statement(layer.id, clustered)
+    values = {"z": z, "x": x, "y": y}
+    if clustered:
+        values.update(_tile_bounds(z, x, y))
+    return sql, bind(params, values)
 
 
 def render_tile(layer: Layer, z: int, x: int, y: int) -> bytes:

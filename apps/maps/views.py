@@ -22,16 +22,6 @@ from apps.territory.models import AdministrativeUnit, Era, Level
 from apps.tourism.models import TourismSite
 from apps.zones.models import GrowingAreaCode, RawMaterialZone, ZoneStatus
 
-# Where a feature's popup links to, per layer: a URL with {property} placeholders (None: no page).
-DETAIL_URLS = {
-    "zones": "/places/zones/{id}/",
-    "growing-area-codes": "/places/growing-area-codes/{id}/",
-    "packing-facilities": "/places/packing-facilities/{id}/",
-    "production-facilities": "/places/producers/{producer_slug}/",
-    "sales-points": "/places/sales-points/{id}/",
-    "tourism-sites": "/places/tourism-sites/{id}/",
-    "producers": "/places/producers/{slug}/",
-}
 # Layers shown when the page opens (the others are one click away in the layer switcher).
 DEFAULT_LAYERS = ("zones", "growing-area-codes", "packing-facilities", "sales-points", "tourism-sites", "tour-routes",
                   "producers")
@@ -45,7 +35,11 @@ def _api_url(layer_id: str) -> str:
 
 
 def map_layers_config() -> list[dict]:
-    """Every public layer with its style (Leaflet options), data URL, popup link and whether it starts on."""
+    """Every public layer with its style (Leaflet options), data URL, popup link and whether it starts on.
+
+    The popup link is the layer's ``detail_url`` template from the registry (``{property}`` placeholders,
+    filled in the browser from the clicked feature).
+    """
     has_boundaries = AdministrativeUnit.objects.filter(boundary__isnull=False, era=Era.CURRENT,
                                                        level=Level.COMMUNE).exists()
     config = []
@@ -57,7 +51,7 @@ def map_layers_config() -> list[dict]:
             "title": layer.title,
             "url": _api_url(layer.id),
             "style": style.leaflet_options(),
-            "detailUrl": DETAIL_URLS.get(layer.id),
+            "detailUrl": layer.detail_url,
             "sldUrl": reverse("maps:style-sld", args=[layer.id]),
             "visible": is_default,
             "properties": [prop.name for prop in layer.properties],

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 
+from tests.live import live_database  # noqa: F401 - the live-server tests' fixture
+
 # Phường Buôn Ma Thuột's neighbourhood; every test geometry is placed from here.
 ORIGIN_LON, ORIGIN_LAT = 108.05, 12.67
 

@@ -53,6 +53,18 @@ def test_index_lists_every_public_layer_with_its_three_interfaces(client):
     assert "status" in zones["filters"]
 
 
+def test_index_links_each_layer_to_its_sld_style_and_names_its_detail_page(client):
+    body = client.get("/api/v1/layers/").json()
+    by_id = {layer["id"]: layer for layer in body["layers"]}
+    for layer_id, layer in by_id.items():
+        assert layer["links"]["style_sld"] == f"http://testserver/maps/styles/{layer_id}.sld"
+    style = client.get(by_id["zones"]["links"]["style_sld"])
+    assert style.status_code == 200
+    assert style["Content-Type"].startswith("application/vnd.ogc.sld+xml")
+    assert by_id["zones"]["detail_url"] == "/places/zones/{id}/"
+    assert by_id["communes"]["detail_url"] is None
+
+
 def test_zone_list_is_a_feature_collection_with_stable_ids_and_no_proposed_zone(client, zones, codes):
     response = client.get("/api/v1/layers/zones/")
     body = response.json()
@@ -234,6 +246,45 @@ def jagged_zone(crop):
     assert polygon.valid
     return RawMaterialZone.objects.create(name="Răng lược", kind="cultivation", crop=crop, status="active",
                                           area_ha=Decimal(1), geometry=MultiPolygon(polygon, srid=4326))
+
+
+@pytest.fixture
+def bump_with_hole(crop):
+    """A square whose top edge has a low bump, and a hole reaching up into the bump.
+
+    Douglas-Peucker at 0.008° flattens the bump but keeps the hole, which then crosses the shell: the one
+    kind of polygon that simplification breaks and that the API must repair.
+    """
+    from apps.zones.models import RawMaterialZone
+
+    x0, y0 = ORIGIN_LON, ORIGIN_LAT + 1.0
+    shell = [(x0, y0), (x0 + 0.1, y0), (x0 + 0.1, y0 + 0.1), (x0 + 0.08, y0 + 0.1), (x0 + 0.07, y0 + 0.106),
+             (x0 + 0.03, y0 + 0.106), (x0 + 0.02, y0 + 0.1), (x0, y0 + 0.1), (x0, y0)]
+    hole = [(x0 + 0.035, y0 + 0.09), (x0 + 0.035, y0 + 0.105), (x0 + 0.065, y0 + 0.105), (x0 + 0.065, y0 + 0.09),
+            (x0 + 0.035, y0 + 0.09)]
+    polygon = Polygon(shell, hole, srid=4326)
+    assert polygon.valid
+    return RawMaterialZone.objects.create(name="Vùng có lỗ", kind="cultivation", crop=crop, status="active",
+                                          area_ha=Decimal("90"), geometry=MultiPolygon(polygon, srid=4326))
+
+
+def test_simplification_repairs_a_polygon_it_breaks(client, bump_with_hole):
+    from django.contrib.gis.db.models.functions import IsValid
+    from django.db.models import F, Value
+
+    from apps.layers.expressions import Simplify
+    from apps.zones.models import RawMaterialZone
+
+    plainly_simplified = RawMaterialZone.objects.filter(pk=bump_with_hole.pk).annotate(
+        valid=IsValid(Simplify(F("geometry"), Value(0.008)))).values_list("valid", flat=True).get()
+    assert plainly_simplified is False  # the case really needs the repair
+
+    listed = {feature["id"]: feature["geometry"]
+              for feature in features(client.get("/api/v1/layers/zones/", {"simplify": "0.008"}))}
+    repaired = GEOSGeometry(json.dumps(listed[bump_with_hole.id]), srid=4326)
+    assert repaired.geom_type == "MultiPolygon"
+    assert repaired.valid, repaired.valid_reason
+    assert repaired.area == pytest.approx(bump_with_hole.geometry.area, rel=0.05)
 
 
 @pytest.mark.parametrize("params", [{"simplify": "0.002"}, {"simplify": "0.02"}, {"zoom": "8"}, {"zoom": "10"}])

@@ -125,3 +125,35 @@ def test_browsers_get_html_and_f_overrides_the_accept_header(client, zones):
     assert client.get("/ogc/collections/nothing", **BROWSER_ACCEPT)["Content-Type"].startswith("text/html")
     # Clients that accept anything (curl) get JSON.
     assert client.get("/ogc/", HTTP_ACCEPT="*/*")["Content-Type"] == "application/json"
+
+
+def test_every_collection_links_to_its_sld_style(client, registry_data):
+    body = client.get("/ogc/collections", **JSON_ACCEPT).json()
+    for collection in body["collections"]:
+        styles = rels(collection)["stylesheet"]
+        assert styles == [{"href": f"http://testserver/maps/styles/{collection['id']}.sld", "rel": "stylesheet",
+                           "type": "application/vnd.ogc.sld+xml", "title": styles[0]["title"]}]
+    single = client.get("/ogc/collections/sales-points", **JSON_ACCEPT).json()
+    sld = client.get(rels(single)["stylesheet"][0]["href"])
+    assert sld.status_code == 200 and b"StyledLayerDescriptor" in sld.content
+
+
+def test_the_service_description_documents_every_collection_with_its_own_parameters(client):
+    landing = rels(client.get("/ogc/", **JSON_ACCEPT).json())
+    assert landing["service-desc"][0]["href"] == "http://testserver/ogc/api"
+    assert landing["service-doc"][0]["href"] == "http://testserver/ogc/api.html"
+    assert landing["related"][0]["href"].startswith("http://testserver/api/v1/schema/")
+    response = client.get(landing["service-desc"][0]["href"])
+    assert response["Content-Type"] == "application/vnd.oai.openapi+json;version=3.0"
+    document = response.json()
+    assert document["openapi"].startswith("3.0")
+    assert document["servers"] == [{"url": "http://testserver/ogc"}]
+    assert {"/", "/conformance", "/collections"} <= set(document["paths"])
+    for layer in public_layers():
+        items = document["paths"][f"/collections/{layer.id}/items"]["get"]
+        parameters = {parameter["name"] for parameter in items["parameters"]}
+        assert {"bbox", "limit", "offset", "f"} <= parameters
+        assert {item.name for item in layer.filters} <= parameters
+        assert ("datetime" in parameters) == (layer.time_field is not None)
+        assert f"/collections/{layer.id}/items/{{featureId}}" in document["paths"]
+    assert client.get(landing["service-doc"][0]["href"]).status_code == 200

@@ -1,7 +1,6 @@
 """The proof that the OGC API works for GIS users: GDAL's OAPIF driver, against a real running server.
 
-The live server needs committed data, so these tests run in a transaction-less database that Django empties
-afterwards; the module restores the reference data (migration seeds and administrative units) when done.
+The live server needs committed data, so these tests are transactional (see tests/live.py).
 """
 
 from __future__ import annotations
@@ -14,24 +13,11 @@ import pytest
 from apps.layers import selectors
 from apps.layers.registry import public_layers
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server only sees committed rows: transactional tests, with the reference data kept (tests/live.py).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.usefixtures("live_database")]
 
 GDAL_ENV = {"GDAL_HTTP_TIMEOUT": "60", "CPL_DEBUG": "OFF", "GDAL_HTTP_UNSAFESSL": "NO", "PATH": "/usr/bin:/bin"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_reference_data(django_db_blocker):
-    """Put back what the transactional flush removes, so later tests find the same database."""
-    yield
-    from django.db import connection
-
-    from apps.territory.services import load_admin_units
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
-        load_admin_units(province_code="66")
 
 
 def gdal(*arguments: str, cwd=None) -> str:

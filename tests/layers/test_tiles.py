@@ -103,3 +103,45 @@ def test_tilejson_describes_the_tile_url_bounds_and_fields(client, zones):
     assert layer["fields"]["status"] == "String" and layer["fields"]["area_ha"] == "Number"
     assert "communes" not in layer["fields"]  # not needed for styling or popups
     assert client.get("/tiles/nothing.json").status_code == 404
+
+
+def test_big_layers_are_grid_clusters_with_a_count_up_to_their_cluster_zoom(client, sales_points, zones):
+    from apps.layers.registry import get_layer
+
+    cluster_zoom = get_layer("sales-points").tile_cluster_max_zoom
+    z, x, y = tile_of(ORIGIN_LON, ORIGIN_LAT, cluster_zoom)
+    clusters = decode(client.get(f"/tiles/sales-points/{z}/{x}/{y}.mvt"))["sales-points"]["features"]
+    assert sum(feature["properties"]["count"] for feature in clusters) == 2
+    assert all(set(feature["properties"]) == {"count"} for feature in clusters)
+    assert all(feature["geometry"]["type"] == "Point" for feature in clusters)
+
+    z, x, y = tile_of(ORIGIN_LON, ORIGIN_LAT, cluster_zoom + 1)
+    detailed = decode(client.get(f"/tiles/sales-points/{z}/{x}/{y}.mvt"))["sales-points"]["features"]
+    assert {feature["id"] for feature in detailed} == {sales_points.centre.id, sales_points.booth.id}
+
+    # Zones cluster on the point inside each of them: the public zones near the origin, not the far or proposed one.
+    z, x, y = tile_of(ORIGIN_LON, ORIGIN_LAT, get_layer("zones").tile_cluster_max_zoom)
+    zone_clusters = decode(client.get(f"/tiles/zones/{z}/{x}/{y}.mvt"))["zones"]["features"]
+    assert sum(feature["properties"]["count"] for feature in zone_clusters) == 3
+
+
+def test_cluster_counts_add_up_across_neighbouring_tiles(client, sales_points):
+    """A cell never straddles two tiles: the four children of a tile count what their parent counts."""
+    z, x, y = tile_of(ORIGIN_LON, ORIGIN_LAT, 9)
+    parent = decode(client.get(f"/tiles/sales-points/{z}/{x}/{y}.mvt"))["sales-points"]["features"]
+    children = 0
+    for dx in (0, 1):
+        for dy in (0, 1):
+            response = client.get(f"/tiles/sales-points/{z + 1}/{2 * x + dx}/{2 * y + dy}.mvt")
+            if response.status_code == 200:
+                children += sum(feature["properties"]["count"]
+                                for feature in decode(response)["sales-points"]["features"])
+    assert sum(feature["properties"]["count"] for feature in parent) == children == 2
+
+
+def test_tilejson_declares_where_clusters_end(client, sales_points):
+    document = client.get("/tiles/sales-points.json").json()
+    assert document["minzoom"] == 0
+    assert document["cluster_maxzoom"] == 10
+    assert document["vector_layers"][0]["fields"]["count"] == "Number"
+    assert "count" not in client.get("/tiles/tourism-sites.json").json()["vector_layers"][0]["fields"]

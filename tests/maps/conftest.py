@@ -8,6 +8,8 @@ import math
 import pytest
 from django.contrib.gis.geos import Point
 
+from tests.live import live_database  # noqa: F401 - the live-server tests' fixture
+
 # Buôn Ma Thuột; offsets below are computed from here on the WGS 84 ellipsoid.
 ORIGIN = (108.0500, 12.6800)
 WGS84_A = 6_378_137.0

@@ -30,29 +30,9 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--window-size=1280,900")
 
 
-# The live server needs committed rows: these tests are transactional, and pytest-django empties every table
-# after each of them. Serialized rollback puts the rows back before each test, from contents we take here.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keep_reference_data(django_db_setup, django_db_blocker):
-    """Restore the administrative units and data-migration seeds (crops, criteria, classification).
-
-    The session loads the administrative units after the test database is serialised, so serialise again
-    now; restore once more at the end so later tests find the database as this module found it.
-    """
-    from django.db import connection
-
-    previous = getattr(connection, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        contents = connection.creation.serialize_db_to_string()
-    connection._test_serialized_contents = contents
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(contents)
-    if previous is not None:
-        connection._test_serialized_contents = previous
+# The live server only sees committed rows: transactional tests, with the reference data kept (tests/live.py).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.usefixtures("live_database")]
 
 
 @pytest.fixture

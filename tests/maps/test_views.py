@@ -32,6 +32,24 @@ def test_the_map_page_configures_every_public_layer_with_its_style_and_data_url(
         assert f'<section class="legend" data-layer="{layer["id"]}">' in html
 
 
+def test_popups_link_to_the_detail_page_the_registry_declares_and_each_page_exists(client, make_producer):
+    """The registry is the one list of detail-page templates; every one fills to a page that answers."""
+    from django.urls import resolve
+
+    producer = make_producer("HTX Cà phê Ea Kao", location=point_at(east_m=100))
+    by_id = {layer["id"]: layer for layer in _config(client.get("/map/"))["layers"]}
+    for layer in public_layers():
+        assert by_id[layer.id]["detailUrl"] == layer.detail_url
+        if layer.detail_url is None:
+            continue
+        placeholders = set(re.findall(r"\{(\w+)\}", layer.detail_url))
+        assert placeholders <= {"id"} | {prop.name for prop in layer.properties}, layer.id
+        filled = re.sub(r"\{\w+\}", "1" if placeholders == {"id"} else "some-slug", layer.detail_url)
+        assert resolve(filled).namespace == "maps", layer.id
+    producer_page = by_id["producers"]["detailUrl"].replace("{slug}", producer.slug)
+    assert client.get(producer_page).status_code == 200
+
+
 def test_the_map_page_serves_leaflet_and_clustering_locally_and_no_cdn(client):
     html = client.get("/map/").content.decode()
     assert "/static/leaflet/leaflet.js" in html
