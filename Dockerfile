@@ -1,10 +1,21 @@
 # The same install as ./ocop up: Debian packages for GDAL/GEOS/PROJ and gettext, then the project from
-# pyproject.toml, translations compiled at build time, static files collected, served by gunicorn.
+# pyproject.toml, browser assets from npm, translations compiled at build time, static files collected,
+# served by gunicorn.
+
+# Browser assets (Leaflet-Geoman): the same `npm ci` from package-lock.json as ./ocop, with Debian's nodejs/npm.
+FROM python:3.11-slim-bookworm AS assets
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=gis_ocop.settings
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gdal-bin binutils libproj-dev gettext postgresql-client \
+ && apt-get install -y --no-install-recommends gdal-bin binutils libproj-dev gettext postgresql-client fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -13,6 +24,8 @@ COPY gis_ocop ./gis_ocop
 COPY apps ./apps
 RUN pip install --no-cache-dir -e .
 COPY . .
+# Only the folder settings.STATICFILES_DIRS serves.
+COPY --from=assets /assets/node_modules/@geoman-io/leaflet-geoman-free/dist ./node_modules/@geoman-io/leaflet-geoman-free/dist
 # Build-time only values: settings refuse to load without a database URL and a real key.
 RUN DATABASE_URL=postgis://build:build@localhost/build SECRET_KEY=build-only DEBUG=0 \
     sh -c "python manage.py compilemessages --ignore=.venv && python manage.py collectstatic --noinput -v 0"

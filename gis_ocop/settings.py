@@ -6,6 +6,7 @@ with the development secret key.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -77,11 +79,17 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.layers",
     "apps.maps",
+    "apps.workspace",
+    "apps.transfer",
+    "apps.accounts",
+    "apps.evaluation",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.stamps.middleware.StampResolverMiddleware",  # stamp scans skip sessions, auth and messages below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its lockout answer
 ]
 
 ROOT_URLCONF = "gis_ocop.urls"
@@ -122,9 +131,18 @@ if not _database_url:
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Server-side prepared statements (psycopg): only queries run on server-binding cursors are prepared — Django's own
+# are bound client-side and never are — i.e. the stamp resolver's scan call. Off for poolers that cannot keep them.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    5 if env.boolean("DB_PREPARED_STATEMENTS", default=True) else None)
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.string("TEST_DATABASE_NAME") or None
+# PostGIS functions declare high costs, so PostgreSQL's JIT compiles plain map queries (a tile, a page of
+# features) and spends 15-50 ms doing it on every request; these short queries never gain from JIT.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Officers sign in through the admin's login page (rate-limited, see apps/accounts).
+LOGIN_URL = "admin:login"
 # Opt into Django 6's default: a URL typed without a scheme is taken as https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -138,6 +156,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins: django-axes counts failures first; then passwords; then roles and scopes (apps/accounts/permissions.py)
+# answer Django's permission checks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "apps.accounts.backends.RolePermissionBackend",
+]
+# Lock a username + IP pair out after LOGIN_FAILURE_LIMIT failed logins, for LOGIN_LOCKOUT_MINUTES minutes.
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client IP is REMOTE_ADDR (X-Forwarded-For is spoofable): behind a proxy, have it pass the client address.
 
 # Vietnamese first, English available.
 LANGUAGE_CODE = "vi"
@@ -154,6 +188,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "apps.maps.staticfiles.MarkerClusterFinder",
 ]
+# Leaflet-Geoman (zone editor) comes from npm: package-lock.json, installed by ./ocop and the Dockerfile (npm ci).
+STATICFILES_DIRS = [("leaflet-geoman", BASE_DIR / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist")]
 STATIC_ROOT = Path(env.string("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT") or BASE_DIR / "media")
@@ -184,6 +220,11 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Sessions for pages, tokens ("Authorization: Token …") for API clients; no HTTP Basic (no passwords per request).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -230,6 +271,14 @@ STAMPS_RATE_LIMIT_CACHE = env.string("STAMPS_RATE_LIMIT_CACHE", "default")
 STAMPS_RATE_LIMIT_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_PER_MINUTE", 120)
 STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE", 20)
 STAMPS_PAGE_CACHE_SECONDS = env.integer("STAMPS_PAGE_CACHE_SECONDS", 60)
+
+# OCOP evaluation cycle (apps/evaluation): certificate expiry reminders (days ahead), extra addresses that receive
+# them, and a TrueType font with Vietnamese glyphs for the certificate PDF.
+OCOP_EXPIRY_REMINDER_DAYS = [int(day) for day in env.string_list("OCOP_EXPIRY_REMINDER_DAYS", ["90", "30"])]
+OCOP_EVALUATION_NOTIFY_EMAILS = env.string_list("OCOP_EVALUATION_NOTIFY_EMAILS", [])
+OCOP_CERTIFICATE_FONT = env.string("OCOP_CERTIFICATE_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+OCOP_CERTIFICATE_BOLD_FONT = env.string("OCOP_CERTIFICATE_BOLD_FONT",
+                                        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 LOGGING = {
     "version": 1,

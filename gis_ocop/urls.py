@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("workspace/", include("apps.workspace.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -18,8 +19,12 @@ urlpatterns = [
     path("tiles/", include("apps.layers.tile_urls")),
     path("api/v1/", include("apps.traceability.api_urls")),
     path("api/v1/", include("apps.stamps.api_urls")),
+    path("api/v1/", include("apps.accounts.api_urls")),
+    path("api/v1/", include("apps.evaluation.api_urls")),
     path("", include("apps.stamps.urls")),
     path("", include("apps.maps.urls")),
+    path("transfer/", include("apps.transfer.urls")),
+    path("", include("apps.evaluation.urls")),
     path("", include("apps.portal.urls")),
 ]
 

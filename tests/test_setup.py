@@ -64,6 +64,6 @@ def test_docker_compose_file_is_valid():
 def test_the_dockerfile_installs_from_pyproject_like_ocop_does():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir -e ." in dockerfile
-    for package in ("gdal-bin", "binutils", "libproj-dev", "gettext"):
+    for package in ("gdal-bin", "binutils", "libproj-dev", "gettext", "fonts-dejavu-core"):
         assert package in dockerfile
         assert package in (ROOT / "ocop").read_text()
