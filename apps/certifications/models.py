@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.models import TimeStampedModel
+from apps.common.models import TimeStampedModel, exactly_one_of
 
 
 class Scheme(models.TextChoices):
@@ -22,6 +22,9 @@ class Scheme(models.TextChoices):
     FAIRTRADE = "fairtrade", "Fairtrade"
     OCOP = "ocop", _("OCOP certificate")
     OTHER = "other", _("Other")
+
+
+SCOPE_FIELDS = ("zone", "packing_facility", "production_facility", "producer", "product")
 
 
 class Certification(TimeStampedModel):
@@ -46,7 +49,7 @@ class Certification(TimeStampedModel):
     product = models.ForeignKey("products.Product", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="certifications", verbose_name=_("product"))
 
-    SCOPE_FIELDS = ("zone", "packing_facility", "production_facility", "producer", "product")
+    SCOPE_FIELDS = SCOPE_FIELDS
 
     class Meta:
         verbose_name = _("certification")
@@ -55,18 +58,7 @@ class Certification(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="certifications_exactly_one_scope",
-                condition=(
-                    Q(zone__isnull=False, packing_facility__isnull=True, production_facility__isnull=True,
-                      producer__isnull=True, product__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=False, production_facility__isnull=True,
-                        producer__isnull=True, product__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=False,
-                        producer__isnull=True, product__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=True,
-                        producer__isnull=False, product__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=True,
-                        producer__isnull=True, product__isnull=False)
-                ),
+                condition=exactly_one_of(*SCOPE_FIELDS),
             ),
             models.CheckConstraint(name="certifications_valid_range",
                                    condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from"))),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def exactly_one_of(*fields: str) -> Q:
+    """A condition (for a ``CheckConstraint``) that holds when exactly one of ``fields`` is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{name}__isnull": name != chosen for name in fields})
+    return condition
 
 
 class TimeStampedModel(models.Model):

@@ -150,23 +150,27 @@ def register_idea(*, actor: Actor, producer: Producer, idea_description: str, pr
     return candidacy
 
 
+def _review(actor: Actor, candidacy: Candidacy, action: Action, note: str, today: datetime.date | None, *,
+            required_reason: str | None = None) -> Candidacy:
+    """A commune review step: record the note (required, with ``required_reason``, when rejecting) and move."""
+    candidacy = _begin(actor, candidacy, action)
+    candidacy.review_note = (_required_text(note, "note", required_reason) if required_reason
+                             else (note or "").strip())
+    return _move(candidacy, action, actor, note=candidacy.review_note, today=today, update_fields=["review_note"])
+
+
 @transaction.atomic
 def accept_idea(*, actor: Actor, candidacy: Candidacy, note: str = "", today: datetime.date | None = None
                 ) -> Candidacy:
     """The commune accepts the idea after review (xã xem xét, chấp thuận ý tưởng)."""
-    candidacy = _begin(actor, candidacy, Action.ACCEPT_IDEA)
-    candidacy.review_note = (note or "").strip()
-    return _move(candidacy, Action.ACCEPT_IDEA, actor, note=candidacy.review_note, today=today,
-                 update_fields=["review_note"])
+    return _review(actor, candidacy, Action.ACCEPT_IDEA, note, today)
 
 
 @transaction.atomic
 def reject_idea(*, actor: Actor, candidacy: Candidacy, note: str, today: datetime.date | None = None) -> Candidacy:
     """The commune rejects the idea, saying why; the producer may improve and resubmit it."""
-    candidacy = _begin(actor, candidacy, Action.REJECT_IDEA)
-    candidacy.review_note = _required_text(note, "note", _("Reason: say why the idea is rejected."))
-    return _move(candidacy, Action.REJECT_IDEA, actor, note=candidacy.review_note, today=today,
-                 update_fields=["review_note"])
+    return _review(actor, candidacy, Action.REJECT_IDEA, note, today,
+                   required_reason=_("Reason: say why the idea is rejected."))
 
 
 @transaction.atomic
@@ -203,19 +207,14 @@ def submit_plan(*, actor: Actor, candidacy: Candidacy, plan_summary: str, plan_d
 def approve_plan(*, actor: Actor, candidacy: Candidacy, note: str = "", today: datetime.date | None = None
                  ) -> Candidacy:
     """The commune approves the plan; implementation starts."""
-    candidacy = _begin(actor, candidacy, Action.APPROVE_PLAN)
-    candidacy.review_note = (note or "").strip()
-    return _move(candidacy, Action.APPROVE_PLAN, actor, note=candidacy.review_note, today=today,
-                 update_fields=["review_note"])
+    return _review(actor, candidacy, Action.APPROVE_PLAN, note, today)
 
 
 @transaction.atomic
 def reject_plan(*, actor: Actor, candidacy: Candidacy, note: str, today: datetime.date | None = None) -> Candidacy:
     """The commune rejects the plan, saying why; it may be revised and resubmitted."""
-    candidacy = _begin(actor, candidacy, Action.REJECT_PLAN)
-    candidacy.review_note = _required_text(note, "note", _("Reason: say why the business plan is rejected."))
-    return _move(candidacy, Action.REJECT_PLAN, actor, note=candidacy.review_note, today=today,
-                 update_fields=["review_note"])
+    return _review(actor, candidacy, Action.REJECT_PLAN, note, today,
+                   required_reason=_("Reason: say why the business plan is rejected."))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.models import TimeStampedModel
+from apps.common.models import TimeStampedModel, exactly_one_of
 
 
 class InspectionResult(models.TextChoices):
@@ -52,18 +52,7 @@ class Inspection(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="traceability_inspection_exactly_one_target",
-                condition=(
-                    Q(zone__isnull=False, packing_facility__isnull=True, production_facility__isnull=True,
-                      producer__isnull=True, lot__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=False, production_facility__isnull=True,
-                        producer__isnull=True, lot__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=False,
-                        producer__isnull=True, lot__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=True,
-                        producer__isnull=False, lot__isnull=True)
-                    | Q(zone__isnull=True, packing_facility__isnull=True, production_facility__isnull=True,
-                        producer__isnull=True, lot__isnull=False)
-                ),
+                condition=exactly_one_of("zone", "packing_facility", "production_facility", "producer", "lot"),
             ),
             models.CheckConstraint(name="traceability_inspection_resolved_after",
                                    condition=Q(resolved_on__isnull=True)
