@@ -1,17 +1,25 @@
 """The stamp resolver under load: random valid stamps against a static file of the same size, same server.
 
-Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [--keepdb]``.
+Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [--keepdb]
+[--worker-class gthread|sync] [--threads T]``.
 
 - Data: a throwaway database (``test_ocop_bench_resolve``; ``--keepdb`` keeps it for the next run) with
   ``--stamps`` (default 1,000,000) active stamps over four lots of one product with a logbook, a zone, two
   facilities and twelve sales points.
-- Server: gunicorn in production mode (DEBUG off, WhiteNoise serving collected, compressed static files),
-  2 × cores + 1 sync
-  workers (5 on 2 cores), the default per-process cache (lot part of the page cached 60 s; rate limits on but
-  raised so the benchmark client is not throttled).
+- Server: gunicorn in production mode (DEBUG off, WhiteNoise serving collected, compressed static files), by
+  default one ``gthread`` worker per core with 4 threads each (keep-alive; the threads overlap database waits;
+  ``--worker-class sync`` runs the classic 2 × cores + 1 sync workers, which close every connection), the default
+  per-process cache (lot part of the page cached 60 s; rate limits on but raised so the benchmark client is not
+  throttled). (a) and (b) always run on the same server: what the server costs per request counts for both.
+- Resolve path measured: the stamp URL is answered by ``apps.stamps.middleware`` right after WhiteNoise (no
+  session, user or messages), with one database round trip (``stamps_record_page_scan``, a prepared statement)
+  and the lot's page, link header and banner variants cached per process.
 - Load: wrk (Debian package ``wrk``; installed with apt-get when missing and running as root, otherwise a Python
   thread load generator is used and the output says so), 32 connections, a Lua script picking a random stamp
   URL per request from 20,000 sampled stamps; (b) is a static file exactly as large as the product page.
+- Database: whatever ``DATABASE_URL`` points at; ``./ocop``'s local cluster runs with ``fsync`` and
+  ``synchronous_commit`` off (a development cluster), so a scan's commit waits for no disk flush there — on a
+  durable server each scan commit adds a WAL flush (shared by concurrent commits).
 - Reference: (c) ``/healthz`` — the same Django stack answering one SELECT with a tiny JSON — shows what part of
   the gap to a static file is the framework itself.
 - Checks: every resolve of the measured window is in the scan log (rows added = requests wrk completed, give or
@@ -101,13 +109,15 @@ def prepare(stamps: int) -> list[str]:
     return [(prefixes[run_id] + serial)[len(settings.PUBLIC_BASE_URL):] for run_id, serial in rows]
 
 
-def start_server(port: int, static_root: Path, page_size: int) -> subprocess.Popen:
+def start_server(port: int, static_root: Path, page_size: int, worker_class: str = "gthread",
+                 threads: int = 4) -> subprocess.Popen:
     from django.db import connection
 
     database = connection.settings_dict
     url = (f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
            f"{database['PORT'] or 5432}/{database['NAME']}")
-    workers = 2 * (os.cpu_count() or 2) + 1
+    cores = os.cpu_count() or 2
+    workers = cores if worker_class == "gthread" else 2 * cores + 1
     environment = {
         **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(static_root),
@@ -122,12 +132,15 @@ def start_server(port: int, static_root: Path, page_size: int) -> subprocess.Pop
     (static_root / "bench" / "page.html").write_bytes(b"x" * page_size)
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "gis_ocop.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning", "--backlog", "2048"],
+         "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+         "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env=environment, start_new_session=True)
     for _attempt in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310 — local server
-            print(f"gunicorn ready: {workers} sync workers on {os.cpu_count()} CPUs")
+            shape = f"{workers} gthread workers × {threads} threads" if worker_class == "gthread" else \
+                f"{workers} sync workers"
+            print(f"gunicorn ready: {shape} on {cores} CPUs")
             return server
         except OSError:
             time.sleep(0.3)
@@ -195,6 +208,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per measured run (default 20)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the benchmark database")
+    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
+                        help="gthread: one worker per core, --threads each (default); sync: 2 × cores + 1 workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     arguments = parser.parse_args()
     config = start_django("test_ocop_bench_resolve", arguments.keepdb)
     server = None
@@ -210,7 +226,7 @@ def main() -> None:
         static_root = Path(tempfile.mkdtemp(prefix="ocop-bench-static-"))
         scratch.append(static_root)
         port = free_port()
-        server = start_server(port, static_root, len(page.content))
+        server = start_server(port, static_root, len(page.content), arguments.worker_class, arguments.threads)
         base = f"http://127.0.0.1:{port}"
         assert urllib.request.urlopen(f"{base}/static/bench/page.html").status == 200  # noqa: S310
         print(f"page size {len(page.content):,} bytes; static file of the same size; "

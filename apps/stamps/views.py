@@ -1,7 +1,9 @@
 """The stamp resolver (GS1 Digital Link and short URLs), the public product page, and counterfeit reports.
 
 Thin views: parse and check the URL, call a selector or service, render. The lot part of the page is cached for
-``STAMPS_PAGE_CACHE_SECONDS`` per lot and language; the stamp banner is rendered on every request.
+``STAMPS_PAGE_CACHE_SECONDS`` per lot and language; the stamp banner once per language and state, then filled in.
+A product-page GET (the common scan) costs one database round trip (:func:`services.record_page_scan`); the
+stamp URLs reach these views through :mod:`apps.stamps.middleware`, past sessions, users and messages.
 """
 
 from __future__ import annotations
