@@ -76,7 +76,7 @@ def test_a_file_without_a_prj_is_refused_until_the_officer_picks_its_system(tmp_
     assert job.detected_crs == ""
     refused = run_import(job=job, commit=False)
     assert refused.status == ImportStatus.FAILED
-    assert "coordinate system" in refused.error
+    assert "hệ tọa độ" in refused.error  # the officer reads it in Vietnamese (default language)
 
     job = create_import_job(kind="zones", file=csv_path, crs=crs_catalogue.DAK_LAK_TM3_KEY)
     job = run_import(job=job, commit=True)
