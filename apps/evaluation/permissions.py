@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.common.errors import DomainError
-from apps.evaluation.workflow import TRANSITIONS, Action, Role, Scope
+from apps.evaluation.workflow import CYCLE_ROLES, TRANSITIONS, Action, Role, Scope
 
 
 class EvaluationError(DomainError):
@@ -99,7 +99,7 @@ def actor_for(user) -> Actor | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     role = role_of(user)
-    if role not in Role.values:
+    if role not in CYCLE_ROLES:
         return None
     profile = profile_of(user)
     if role in (Role.PROVINCIAL_ADMIN, Role.PROVINCIAL_OFFICE):

@@ -36,15 +36,11 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Role
 
-class Role(models.TextChoices):
-    """The roles that take part in the cycle (the names the accounts app uses)."""
-
-    PROVINCIAL_ADMIN = "provincial_admin", _("Provincial administrator")
-    PROVINCIAL_OFFICE = "provincial_office", _("Provincial OCOP office")
-    COMMUNE_OFFICER = "commune_officer", _("Commune officer")
-    COUNCIL_MEMBER = "council_member", _("Evaluation-council member")
-    PRODUCER = "producer", _("Producer account")
+# The roles that take part in the cycle; the roles themselves are the accounts app's.
+CYCLE_ROLES = (Role.PROVINCIAL_ADMIN, Role.PROVINCIAL_OFFICE, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER,
+               Role.PRODUCER)
 
 
 class Scope(models.TextChoices):
