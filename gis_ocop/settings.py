@@ -44,6 +44,8 @@ OCOP_PROVINCE_CODE = env.string("OCOP_PROVINCE_CODE", "66")
 OCOP_ZONE_OVERLAP_TOLERANCE_M2 = env.integer("OCOP_ZONE_OVERLAP_TOLERANCE_M2", 100)
 # Without boundary polygons, a province's extent is the hull of its communes' centroids grown by this margin.
 OCOP_PROVINCE_EXTENT_MARGIN_M = env.integer("OCOP_PROVINCE_EXTENT_MARGIN_M", 20000)
+# Zone imports of at least this many features take the set-based path (apps/transfer/bulk.py; same rules).
+OCOP_IMPORT_BULK_THRESHOLD = env.integer("OCOP_IMPORT_BULK_THRESHOLD", 100)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "apps.transfer",
     "apps.accounts",
     "apps.evaluation",
+    "apps.reports",
     "axes",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("workspace/", include("apps.workspace.urls")),
+    path("inspections/", include("apps.traceability.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("apps.stamps.urls")),
     path("", include("apps.maps.urls")),
     path("transfer/", include("apps.transfer.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("", include("apps.evaluation.urls")),
     path("", include("apps.portal.urls")),
 ]

@@ -1,15 +1,13 @@
 """The OCOP certificate (giấy chứng nhận sản phẩm OCOP) as an A4 landscape PDF with a QR code to the product's
 public page.
 
-Vietnamese needs a TrueType font with its glyphs (OCOP_CERTIFICATE_FONT / _BOLD_FONT, DejaVu Sans by default; on
-Debian the package fonts-dejavu-core). Without one the text falls back to Helvetica with diacritics removed, so a
-certificate is always produced.
+Vietnamese needs a TrueType font with its glyphs (see :mod:`apps.common.pdf`). Without one the text falls back to
+Helvetica with diacritics removed, so a certificate is always produced.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -18,12 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from unidecode import unidecode
 
 from apps.common.errors import DomainError
+from apps.common.pdf import vietnamese_fonts
 from apps.ratings.models import OcopRating, RatingStatus
 
 MM = 72 / 25.4
@@ -38,19 +34,6 @@ class CertificateError(DomainError):
 def product_url(rating: OcopRating) -> str:
     """Absolute URL of the product's public page, the target of the certificate's QR code."""
     return settings.PUBLIC_BASE_URL + reverse("maps:product", kwargs={"slug": rating.product.slug})
-
-
-def _fonts() -> tuple[str, str, bool]:
-    """(regular, bold, has Vietnamese glyphs) — registers the configured TrueType fonts once."""
-    regular_path = Path(settings.OCOP_CERTIFICATE_FONT or "")
-    bold_path = Path(settings.OCOP_CERTIFICATE_BOLD_FONT or "") if settings.OCOP_CERTIFICATE_BOLD_FONT else None
-    if not regular_path.is_file():
-        return "Helvetica", "Helvetica-Bold", False
-    if "OcopCertificate" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("OcopCertificate", str(regular_path)))
-        bold = bold_path if bold_path is not None and bold_path.is_file() else regular_path
-        pdfmetrics.registerFont(TTFont("OcopCertificate-Bold", str(bold)))
-    return "OcopCertificate", "OcopCertificate-Bold", True
 
 
 def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -79,10 +62,8 @@ def certificate_pdf(rating: OcopRating) -> bytes:
         raise CertificateError("no_certificate",
                                _("Certificate: only a recognised product has one (this rating is %(status)s).")
                                % {"status": rating.get_status_display().lower()})
-    regular, bold, has_glyphs = _fonts()
-
-    def text(value: str) -> str:
-        return value if has_glyphs else unidecode(value)
+    fonts = vietnamese_fonts()
+    regular, bold, has_glyphs, text = fonts.regular, fonts.bold, fonts.has_vietnamese, fonts.text
 
     buffer = io.BytesIO()
     width, height = landscape(A4)
