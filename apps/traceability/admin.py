@@ -6,6 +6,8 @@ event that names the one it corrects).
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -303,8 +305,27 @@ class ProductDeclarationAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
 
+class InspectionPhotoForm(forms.ModelForm):
+    """Photos added in the admin pass the same check as the phone form's (real image format, size)."""
+
+    class Meta:
+        model = InspectionPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and image is not self.initial.get("image"):
+            try:
+                extension = services.check_inspection_photo(image, field="image")
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+            image.name = f"{uuid.uuid4().hex}.{extension}"
+        return image
+
+
 class InspectionPhotoInline(admin.TabularInline):
     model = InspectionPhoto
+    form = InspectionPhotoForm
     extra = 1
 
 
@@ -338,6 +359,11 @@ class InspectionAdmin(ServiceAdminMixin, LeafletGeoAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def save_formset(self, request, form, formset, change):
+        # The photos belong to the inspection the service saved, not to the unsaved one the formset was built on.
+        formset.instance = form.instance
+        super().save_formset(request, form, formset, change)
+
     def create_through_service(self, request, data):
         targets = [data.get(name) for name in Inspection.TARGET_FIELDS if data.get(name) is not None]
         if len(targets) != 1:
@@ -347,7 +373,7 @@ class InspectionAdmin(ServiceAdminMixin, LeafletGeoAdmin):
         return services.record_inspection(
             inspector_name=data["inspector_name"], organisation=data["organisation"],
             inspected_on=data["inspected_on"], result=data["result"], target=targets[0],
-            findings=data.get("findings", ""), location=data.get("location"),
+            findings=data.get("findings", ""), location=data.get("location"), recorded_by=request.user,
         )
 
     @admin.action(description=_("Mark failed inspections resolved (give the date and how)"))

@@ -6,3 +6,8 @@ class TraceabilityConfig(AppConfig):
     name = "apps.traceability"
     label = "traceability"
     verbose_name = _("Traceability")
+
+    def ready(self) -> None:
+        from apps.traceability.permissions import register_with_accounts
+
+        register_with_accounts()

@@ -8,9 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from apps.common.spatial import KnnDistance, geography, geometry_value
+from apps.common.text import fold
+from apps.facilities.selectors import search_packing_facilities, search_production_facilities
+from apps.producers.selectors import producers as search_producers
 from apps.traceability.chain import chain_hash, stored_facts
 from apps.traceability.models import (
     GENESIS_HASH,
@@ -24,6 +30,7 @@ from apps.traceability.models import (
     TraceEventLot,
 )
 from apps.zones.models import CodeStatus, GrowingAreaCode, RawMaterialZone
+from apps.zones.selectors import search_zones
 
 MAX_TRACE_DEPTH = 5
 
@@ -357,3 +364,75 @@ def inspection_warnings(lot: Lot, *, depth: int = MAX_TRACE_DEPTH) -> list[Inspe
                 warnings.append(InspectionWarning(inspection=inspection, via_lot=current))
     warnings.sort(key=lambda item: (item.inspection.inspected_on, item.inspection.pk), reverse=True)
     return warnings
+
+
+# --- inspection visits --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InspectionTarget:
+    """Something an inspector may pick: its kind (the inspection's field name), the record, how far it is."""
+
+    kind: str
+    record: Model
+    distance_m: float | None = None
+
+    @property
+    def value(self) -> str:
+        """The form value naming this target, ``kind:pk``."""
+        return f"{self.kind}:{self.record.pk}"
+
+
+def search_lots(query: str) -> QuerySet[Lot]:
+    """Lots whose code contains ``query`` or whose product's name does (diacritics and case ignored)."""
+    return (Lot.objects.filter(Q(code__icontains=(query or "").strip()) | Q(product__search_name__contains=fold(query)))
+            .select_related("product"))
+
+
+_SEARCHES = {
+    "zone": search_zones,
+    "packing_facility": search_packing_facilities,
+    "production_facility": lambda query: search_production_facilities(query).select_related("producer"),
+    "producer": lambda query: search_producers(query=query),
+    "lot": search_lots,
+}
+# What a target's description needs beside the row itself.
+_RELATED = {"zone": ("crop",), "production_facility": ("producer",), "lot": ("product",)}
+# Where each kind of target is on the map; lots have no place of their own.
+_LOCATED = {"zone": "geometry", "packing_facility": "location", "production_facility": "location",
+            "producer": "location"}
+
+
+def search_inspection_targets(query: str, *, within: dict[str, QuerySet], limit: int = 10) -> list[InspectionTarget]:
+    """Targets whose name (diacritics ignored) or code contains ``query``, at most ``limit`` of each kind.
+
+    ``within`` maps each kind to search (``zone``, ``packing_facility``, ``production_facility``, ``producer``,
+    ``lot``) to the rows that may be offered (the caller's role and scope); kinds not in it are not searched.
+    """
+    if not fold(query):
+        return []
+    found: list[InspectionTarget] = []
+    for kind, allowed in within.items():
+        rows = _SEARCHES[kind](query).filter(pk__in=allowed.values("pk"))[:limit]
+        found.extend(InspectionTarget(kind, row) for row in rows)
+    return found
+
+
+def nearest_inspection_targets(location: Point, *, within: dict[str, QuerySet], limit: int = 10
+                               ) -> list[InspectionTarget]:
+    """The ``limit`` targets nearest ``location`` over the kinds in ``within``, nearest first.
+
+    Each kind is ordered by the index-assisted KNN distance; the distances shown are measured on the ellipsoid
+    (0 inside a zone). Lots, which have no place, are never near.
+    """
+    found: list[InspectionTarget] = []
+    for kind, allowed in within.items():
+        field_name = _LOCATED.get(kind)
+        if field_name is None:
+            continue
+        rows = (allowed.model._default_manager.filter(pk__in=allowed.values("pk"), **{f"{field_name}__isnull": False})
+                .select_related(*_RELATED.get(kind, ()))
+                .order_by(KnnDistance(field_name, location), "pk")
+                .annotate(distance_m=Distance(geography(field_name), geography(geometry_value(location))))[:limit])
+        found.extend(InspectionTarget(kind, row, row.distance_m.m) for row in rows)
+    found.sort(key=lambda target: target.distance_m)
+    return found[:limit]

@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import uuid
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from apps.common.geometry import POINT, normalize_geometry
 from apps.facilities.models import PackingFacility, ProductionFacility
@@ -36,7 +40,9 @@ from apps.traceability.models import (
     Disposition,
     EventType,
     Inspection,
+    InspectionPhoto,
     InspectionResult,
+    LocationSource,
     Lot,
     LotRole,
     LotSourceZone,
@@ -561,6 +567,82 @@ def withdraw_declaration(*, declaration: ProductDeclaration, effective_to: datet
 
 # --- inspections --------------------------------------------------------------------------------------------------
 
+# Image formats accepted as inspection photos (Pillow's names) → the extension the stored file gets. MPO is the JPEG
+# variant some phone cameras write.
+PHOTO_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+MAX_PHOTOS = 20
+_DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024
+_MEGABYTE = 1024 * 1024
+
+
+def photo_max_bytes() -> int:
+    """The largest accepted photo, in bytes (setting ``OCOP_INSPECTION_PHOTO_MAX_BYTES``, 15 MB by default)."""
+    return int(getattr(settings, "OCOP_INSPECTION_PHOTO_MAX_BYTES", _DEFAULT_PHOTO_MAX_BYTES))
+
+
+def check_inspection_photo(upload: UploadedFile, *, field: str = "photos") -> str:
+    """Return the file extension of the photo's real format, or refuse an empty, too large or non-image file.
+
+    The content is decoded (the name and the browser's content type prove nothing); the file is left at offset 0.
+    """
+    name = getattr(upload, "name", "") or "∅"
+    size = upload.size or 0
+    if size == 0:
+        raise InspectionError("photo_empty", _("Photos: %(name)s is empty.") % {"name": name}, field=field)
+    limit = photo_max_bytes()
+    if size > limit:
+        raise InspectionError(
+            "photo_too_large",
+            _("Photos: %(name)s is %(size)s MB; a photo may be at most %(limit)s MB.")
+            % {"name": name, "size": f"{size / _MEGABYTE:.1f}", "limit": f"{limit / _MEGABYTE:.0f}"},
+            field=field, size=size, limit=limit,
+        )
+    image_format = None
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        image_format = None
+    finally:
+        upload.seek(0)
+    if image_format not in PHOTO_FORMATS:
+        raise InspectionError("photo_not_image", _("Photos: %(name)s is not a photo (JPEG, PNG or WebP).")
+                              % {"name": name}, field=field)
+    return PHOTO_FORMATS[image_format]
+
+
+def _as_photo(item: UploadedFile | tuple[UploadedFile, str]) -> tuple[UploadedFile, str]:
+    return (item[0], item[1] or "") if isinstance(item, tuple) else (item, "")
+
+
+def _check_accuracy(value) -> Decimal | None:
+    accuracy = _decimal(value, field="location_accuracy_m", error=InspectionError)
+    if accuracy is None:
+        return None
+    if accuracy < 0 or accuracy >= Decimal("10000000"):
+        raise InspectionError("invalid_accuracy", _("Location accuracy: %(value)s m is not a possible accuracy.")
+                              % {"value": value}, field="location_accuracy_m")
+    return accuracy.quantize(Decimal("0.1"))
+
+
+def _store_photos(inspection: Inspection, photos: list[tuple[UploadedFile, str, str]]) -> None:
+    """Save the checked photos under random names with their real extension; remove the files if one fails."""
+    saved: list[InspectionPhoto] = []
+    try:
+        for upload, caption, extension in photos:
+            photo = InspectionPhoto(inspection=inspection, caption=caption[:200])
+            photo.image.save(f"{uuid.uuid4().hex}.{extension}", upload, save=True)
+            saved.append(photo)
+    except Exception:
+        for photo in saved:  # the rows roll back with the transaction; the files would not
+            photo.image.delete(save=False)
+        raise
+
+
 @transaction.atomic
 def record_inspection(
     *,
@@ -571,11 +653,25 @@ def record_inspection(
     target,
     findings: str = "",
     location=None,
+    location_accuracy_m: Decimal | float | str | None = None,
+    location_source: str = "",
+    photos: Iterable[UploadedFile | tuple[UploadedFile, str]] = (),
+    recorded_by=None,
+    submission_key: uuid.UUID | str | None = None,
 ) -> Inspection:
-    """Record a third-party inspection of ``target`` (a zone, facility, producer or lot).
+    """Record a third-party inspection of ``target`` (a zone, facility, producer or lot) with its photos.
 
-    A failed inspection, and one with observations, must say what was found.
+    A failed inspection, and one with observations, must say what was found. ``photos`` is ``[file, …]`` or
+    ``[(file, caption), …]``: every file is checked (:func:`check_inspection_photo`) before anything is saved, and
+    the inspection and its photos are saved together or not at all. ``location_source`` says where the point came
+    from (:class:`~apps.traceability.models.LocationSource`). Sending the same ``submission_key`` again (a form sent
+    twice, an offline draft re-sent) returns the inspection already recorded by the same user instead of a copy.
     """
+    key = _submission_key(submission_key)
+    if key is not None:
+        existing = Inspection.objects.filter(submission_key=key).first()
+        if existing is not None:
+            return _replayed(existing, recorded_by)
     if not (inspector_name or "").strip():
         raise InspectionError("inspector_required", _("Inspector: enter the inspector's name."),
                               field="inspector_name")
@@ -586,6 +682,9 @@ def record_inspection(
         raise InspectionError("unknown_result", _("Result: choose pass, observations or fail."), field="result")
     if result != InspectionResult.PASS and not (findings or "").strip():
         raise InspectionError("findings_required", _("Findings: describe what was found."), field="findings")
+    if inspected_on is None:
+        raise InspectionError("inspection_date_required", _("Inspection date: enter the date of the visit."),
+                              field="inspected_on")
     if inspected_on > timezone.localdate():
         raise InspectionError("inspection_in_future", _("Inspection date %(date)s is in the future.")
                               % {"date": inspected_on.isoformat()}, field="inspected_on")
@@ -596,11 +695,56 @@ def record_inspection(
         raise InspectionError("unknown_target",
                               _("What was inspected: choose a zone, a facility, a producer or a lot."),
                               field="target")
+    accuracy = None
     if location is not None:
         location = normalize_geometry(location, kind=POINT, field_name="location").geometry
-    return Inspection.objects.create(inspector_name=inspector_name.strip(), organisation=organisation.strip(),
-                                     inspected_on=inspected_on, result=result, findings=findings or "",
-                                     location=location, **{field: target})
+        location.x, location.y = round(location.x, 7), round(location.y, 7)
+        accuracy = _check_accuracy(location_accuracy_m)
+        if location_source and location_source not in LocationSource.values:
+            raise InspectionError("unknown_location_source", _("Location source: %(value)s is not known.")
+                                  % {"value": location_source}, field="location_source")
+    else:
+        location_source = ""
+    checked_photos = [_as_photo(item) for item in photos]
+    if len(checked_photos) > MAX_PHOTOS:
+        raise InspectionError("too_many_photos", _("Photos: at most %(limit)s photos per inspection.")
+                              % {"limit": MAX_PHOTOS}, field="photos")
+    extensions = [check_inspection_photo(upload) for upload, _caption in checked_photos]
+
+    inspection = Inspection(
+        inspector_name=inspector_name.strip(), organisation=organisation.strip(), inspected_on=inspected_on,
+        result=result, findings=(findings or "").strip(), location=location, location_accuracy_m=accuracy,
+        location_source=location_source or "", submission_key=key,
+        recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None, **{field: target},
+    )
+    if key is not None:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent copy of the same submission loses the race here
+                inspection.save()
+        except IntegrityError:
+            return _replayed(Inspection.objects.get(submission_key=key), recorded_by)
+    else:
+        inspection.save()
+    _store_photos(inspection, [(upload, caption, extension)
+                               for (upload, caption), extension in zip(checked_photos, extensions, strict=True)])
+    return inspection
+
+
+def _submission_key(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise InspectionError("invalid_submission_key", _("The form is damaged: reload the page and send it again."),
+                              field="submission_key") from exc
+
+
+def _replayed(existing: Inspection, recorded_by) -> Inspection:
+    if existing.recorded_by_id is None or existing.recorded_by_id != getattr(recorded_by, "pk", None):
+        raise InspectionError("submission_key_taken", _("The form is damaged: reload the page and send it again."),
+                              field="submission_key")
+    return existing
 
 
 @transaction.atomic

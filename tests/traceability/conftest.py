@@ -139,3 +139,55 @@ def at(day: datetime.date, hour: int = 8) -> datetime.datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+# --- inspection visits (accounts, zones in communes, photos) ---------------------------------------------------------
+
+@pytest.fixture
+def other_commune(commune):
+    from apps.territory.models import AdministrativeUnit, Era, Level
+
+    return (AdministrativeUnit.objects.filter(era=Era.CURRENT, level=Level.COMMUNE).exclude(pk=commune.pk)
+            .order_by("code").first())
+
+
+@pytest.fixture
+def make_account(django_user_model):
+    """A user with a role (apps.accounts), its communes, producer and organisation; ``role=None``: the public."""
+    from apps.accounts.models import OfficerProfile
+
+    def make(username: str, role: str | None, *, communes=(), producer=None, organisation: str = "",
+             full_name: str = ""):
+        first, _space, last = full_name.partition(" ")
+        user = django_user_model.objects.create_user(username=username, password="x-long-password-1",
+                                                     first_name=first, last_name=last)
+        if role is not None:
+            profile = OfficerProfile.objects.create(user=user, role=role, producer=producer,
+                                                    organisation=organisation)
+            profile.communes.set(communes)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT; the path is returned to look at what was stored."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def png(name: str = "photo.png", colour: str = "green", size: tuple[int, int] = (4, 3)):
+    """A small real PNG upload."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+from tests.live import live_database  # noqa: E402, F401 - the live-server tests' fixture
+from tests.maps.test_browser import browser  # noqa: E402, F401 - headless Chromium, shared with the map tests

@@ -77,3 +77,40 @@ def test_the_recall_action_needs_a_reason(admin_client, lot):
                                                    "reason": "Nhiễm nấm mốc"})
     lot.refresh_from_db()
     assert (lot.status, lot.recall_reason) == (LotStatus.RECALLED, "Nhiễm nấm mốc")
+
+
+def _inspection_form(zone, photo) -> dict:
+    return {
+        "inspector_name": "Nguyễn Văn A", "organisation": "Cục BVTV", "inspected_on": "01/03/2024",
+        "zone": zone.pk, "result": "pass", "findings": "", "location": "",
+        "photos-TOTAL_FORMS": "1", "photos-INITIAL_FORMS": "0", "photos-0-image": photo, "photos-0-caption": "Cổng",
+    }
+
+
+def test_an_inspection_added_in_the_admin_keeps_who_recorded_it_and_its_checked_photo(admin_client, zone, media):
+    from apps.traceability.models import Inspection
+    from tests.traceability.conftest import png
+
+    response = admin_client.post("/admin/traceability/inspection/add/", _inspection_form(zone, png("cong.jpg")))
+    assert response.status_code == 302
+    inspection = Inspection.objects.get()
+    assert inspection.recorded_by.username == "admin"
+    photo = inspection.photos.get()
+    assert photo.caption == "Cổng" and photo.image.name.endswith(".png")  # renamed to its real format
+
+
+def test_the_admin_refuses_a_photo_in_another_format_and_saves_nothing(admin_client, zone, media):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from apps.traceability.models import Inspection, InspectionPhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "GIF")  # an image Django accepts, not a photo format we keep
+    gif = SimpleUploadedFile("anh.gif", buffer.getvalue(), content_type="image/gif")
+    response = admin_client.post("/admin/traceability/inspection/add/", _inspection_form(zone, gif))
+    assert response.status_code == 200
+    assert "Ảnh: anh.gif không phải là ảnh (JPEG, PNG hoặc WebP)." in response.content.decode()
+    assert not Inspection.objects.exists() and not InspectionPhoto.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,14 @@ class InspectionResult(models.TextChoices):
     PASS = "pass", _("Pass")
     OBSERVATIONS = "observations", _("Pass with observations")
     FAIL = "fail", _("Fail")
+
+
+class LocationSource(models.TextChoices):
+    """Where an inspection's point came from: a GPS fix of the phone, a tap on the map, or typed coordinates."""
+
+    GPS = "gps", _("GPS of the device")
+    MAP = "map", _("Picked on the map")
+    MANUAL = "manual", _("Typed in")
 
 
 class Inspection(TimeStampedModel):
@@ -39,11 +48,19 @@ class Inspection(TimeStampedModel):
     lot = models.ForeignKey("traceability.Lot", verbose_name=_("lot"), null=True, blank=True,
                             on_delete=models.PROTECT, related_name="inspections")
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    location_accuracy_m = models.DecimalField(_("location accuracy (m)"), max_digits=8, decimal_places=1, null=True,
+                                              blank=True, help_text=_("Accuracy the device reported for its GPS fix."))
+    location_source = models.CharField(_("location source"), max_length=6, choices=LocationSource.choices,
+                                       blank=True)
     result = models.CharField(_("result"), max_length=12, choices=InspectionResult.choices)
     findings = models.TextField(_("findings"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True, editable=False,
                                    help_text=_("Date a follow-up found the failure fixed."))
     resolution_note = models.TextField(_("resolution"), blank=True, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="recorded_inspections", editable=False)
+    # Set by the form (and by an offline draft) so that sending the same visit twice records it once.
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("inspection")
@@ -73,6 +90,8 @@ class Inspection(TimeStampedModel):
 
 
 class InspectionPhoto(models.Model):
+    """A photo taken during an inspection; checked (JPEG, PNG or WebP, size limit) by ``record_inspection``."""
+
     inspection = models.ForeignKey(Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE,
                                    related_name="photos")
     image = models.ImageField(_("image"), upload_to="inspections/%Y/")
