@@ -24,9 +24,10 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.common.errors import DomainError
-from apps.traceability.models import Lot, TraceEvent
+from apps.traceability.models import BizStep, Lot, TraceEvent
 from apps.transfer.models import EudrProfile
 from apps.zones.models import RawMaterialZone
 
@@ -122,19 +123,87 @@ def plots_of_lot(lot: Lot) -> list[Plot]:
     return [plot_of_zone(zone, producer_fallback=fallback) for zone in zones.values()]
 
 
-def plots_of_shipment(event: TraceEvent) -> list[Plot]:
-    """The plots behind every lot a shipping event carried."""
-    lots = [event.lot, *(link.lot for link in event.lot_links.select_related("lot"))]
+def lots_of_shipment(event: TraceEvent) -> list[Lot]:
+    """The lots a shipping event carried: the logbook's own lot and every lot linked to the event, once each."""
+    lots: dict[int, Lot] = {event.lot_id: event.lot}
+    for link in event.lot_links.select_related("lot__product__producer").order_by("lot_id"):
+        lots.setdefault(link.lot_id, link.lot)
+    return list(lots.values())
+
+
+def plots_of_shipment(event: TraceEvent, *, lots: Iterable[Lot] | None = None) -> list[Plot]:
+    """The plots behind every lot a shipping event carried (or behind ``lots``, a part of them)."""
     plots: dict[str, Plot] = {}
-    for lot in lots:
+    for lot in lots_of_shipment(event) if lots is None else lots:
         for plot in plots_of_lot(lot):
             plots.setdefault(plot.reference, plot)
     return list(plots.values())
 
 
-def plots_of_producer(producer) -> list[Plot]:
-    return [plot_of_zone(zone, producer_fallback=producer.name)
-            for zone in producer.zones.select_related("crop").order_by("pk")]
+def plots_of_producer(producer, *, zones=None) -> list[Plot]:
+    """The producer's plots: its zones (or ``zones``, a queryset of them, e.g. narrowed to a user's scope)."""
+    zones = producer.zones.all() if zones is None else zones
+    return [plot_of_zone(zone, producer_fallback=producer.name) for zone in zones.select_related("crop").order_by("pk")]
+
+
+def shipment_is_shipping(event: TraceEvent) -> bool:
+    return event.biz_step == BizStep.SHIPPING
+
+
+@dataclass
+class EudrSelection:
+    """The plots of a lot, shipment or producer a user may declare, and what was left out (and why)."""
+
+    title: str
+    filename: str
+    plots: list[Plot]
+    left_out: list[PlotFailure] = field(default_factory=list)
+
+    def export(self, *, profile: EudrProfile | None = None) -> EudrExport:
+        export = build_eudr_export(self.plots, profile=profile)
+        export.failures = [*self.left_out, *export.failures]
+        return export
+
+
+def eudr_selection(record, *, user) -> EudrSelection:
+    """What ``user`` may declare of ``record`` (a lot, a shipping event or a producer); the caller checks
+    ``transfer.export_eudr`` on the record itself first.
+
+    A lot: its source zones and those of its source lots (its declared provenance). A shipment: the plots of every
+    lot it carried that the user may export too; other lots are left out and listed. A producer: its zones the
+    user may see (published ones, and unpublished ones in the user's scope); the others are counted as left out.
+    """
+    from apps.accounts.permissions import can, scope_queryset
+    from apps.producers.models import Producer
+    from apps.transfer.permissions import EXPORT_EUDR
+
+    if isinstance(record, Lot):
+        return EudrSelection(_("lot %(code)s") % {"code": record.code}, f"eudr-{record.code}", plots_of_lot(record))
+    if isinstance(record, TraceEvent):
+        allowed, left_out = [], []
+        for lot in lots_of_shipment(record):
+            if can(user, EXPORT_EUDR, lot):
+                allowed.append(lot)
+            else:
+                left_out.append(PlotFailure(
+                    f"lot {lot.code}", "outside_scope",
+                    _("Lot %(lot)s is outside your scope: its plots are left out.") % {"lot": lot.code}))
+        title = _("shipment of %(date)s (event #%(sequence)s of lot %(lot)s)") % {
+            "date": record.event_time.date().isoformat(), "sequence": record.sequence, "lot": record.lot.code}
+        return EudrSelection(title, f"eudr-shipment-{record.pk}", plots_of_shipment(record, lots=allowed), left_out)
+    if isinstance(record, Producer):
+        zones = record.zones.all()
+        visible = scope_queryset(user, zones)
+        hidden = zones.exclude(pk__in=visible.values("pk")).count()
+        left_out = []
+        if hidden:
+            left_out.append(PlotFailure(
+                "—", "outside_scope", ngettext("%(count)s plot is outside your scope and is left out.",
+                                               "%(count)s plots are outside your scope and are left out.",
+                                               hidden) % {"count": hidden}))
+        return EudrSelection(_("producer %(name)s") % {"name": record.name}, f"eudr-{record.slug or record.pk}",
+                             plots_of_producer(record, zones=visible), left_out)
+    raise TypeError(f"no EUDR geolocation for {type(record).__name__}")
 
 
 def _rounded(shape: shapely.Geometry, decimals: int) -> shapely.Geometry:

@@ -47,6 +47,8 @@ class ImportJob(TimeStampedModel):
     crs = models.CharField(_("coordinate system"), max_length=40, blank=True,
                            help_text=_("Chosen by the officer when the file does not say (no .prj, CSV)."))
     source_fields = models.JSONField(_("source fields"), default=list, blank=True)
+    source_description = models.JSONField(_("what the file holds"), default=dict, blank=True, editable=False,
+                                          help_text=_("Layers, feature counts and coordinate system GDAL found."))
     mapping = models.JSONField(_("field mapping"), default=dict, blank=True,
                                help_text=_("Our field → source field."))
     defaults = models.JSONField(_("default values"), default=dict, blank=True,

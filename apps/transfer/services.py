@@ -3,7 +3,9 @@
 Every feature goes through the registry's own services (``create_zone``, ``register_packing_facility``,
 ``register_production_facility``, ``create_sales_point``), so an import follows exactly the rules of a
 form. A dry run runs the same calls in a transaction that is rolled back; a commit keeps them only when
-no feature was rejected. Large zone files may take the set-based path in :mod:`apps.transfer.bulk`.
+no feature was rejected. Zone files of ``OCOP_IMPORT_BULK_THRESHOLD`` features or more take the set-based path
+of :mod:`apps.transfer.bulk`, which reaches the same saved rows and the same report. Every write passes the
+permission checks of :mod:`apps.transfer.permissions`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy
 import shapely
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +29,15 @@ from apps.outlets.services import create_sales_point
 from apps.transfer import crs as crs_catalogue
 from apps.transfer.fields import TARGET_FIELDS, ValueError_, guess_mapping, read_values
 from apps.transfer.models import ImportJob, ImportKind, ImportStatus
-from apps.transfer.sources import RawFeature, SourceError, inspect_source, read_features, track_gap_m
+from apps.transfer.permissions import ImportGuard
+from apps.transfer.sources import (
+    RawFeature,
+    SourceError,
+    SourceFile,
+    inspect_source,
+    read_features,
+    track_gap_m,
+)
 from apps.zones.models import RawMaterialZone
 from apps.zones.selectors import overlapping_active_codes
 from apps.zones.services import assign_zones_to_code, create_zone
@@ -65,6 +76,7 @@ def create_import_job(*, kind: str, file: File | str | Path, user=None, crs: str
         job = ImportJob(kind=kind, original_name=Path(file.name).name, crs=crs or "", created_by=user)
         job.file.save(Path(file.name).name, file, save=False)
     source = inspect_source(job.file.path, kind_is_areal=is_areal(kind))
+    job.source_description = source.description()
     job.detected_crs = source.detected_crs or ""
     job.source_fields = source.fields
     job.progress_total = source.feature_count
@@ -74,6 +86,13 @@ def create_import_job(*, kind: str, file: File | str | Path, user=None, crs: str
     _check_mapping(job)
     job.save()
     return job
+
+
+def source_of(job: ImportJob) -> SourceFile:
+    """The job's file as GDAL described it at upload (opened again only for jobs stored before that was kept)."""
+    if job.source_description:
+        return SourceFile.from_description(job.file.path, job.source_description)
+    return inspect_source(job.file.path, kind_is_areal=is_areal(job.kind))
 
 
 def _check_mapping(job: ImportJob) -> None:
@@ -157,36 +176,63 @@ def _rejection(error: DomainError) -> dict:
     return {"code": error.code, "message": error.message, "field": error.field}
 
 
-def _zone(values: dict, geometry, user) -> RawMaterialZone:
-    zone = create_zone(name=values["name"], kind=values["kind"], crop=values["crop"], geometry=geometry,
-                       producers=values.get("producers", ()), notes=values.get("notes", ""),
-                       proposed_on=values.get("proposed_on"), user=user)
+class _Feature:
+    """What a creator needs to know of the feature it saves: its position and name (for refusals), and the checks."""
+
+    def __init__(self, index: int, name: str, guard: ImportGuard):
+        self.index, self.name, self.guard = index, name, guard
+
+    def before(self, model, producers=()) -> None:
+        self.guard.before(model, index=self.index, name=self.name, producers=producers)
+
+    def created(self, record):
+        self.guard.created(record, index=self.index, name=self.name)
+        return record
+
+
+def _zone(values: dict, geometry, user, feature: _Feature) -> RawMaterialZone:
+    feature.before(RawMaterialZone, values.get("producers", ()))
+    zone = feature.created(create_zone(
+        name=values["name"], kind=values["kind"], crop=values["crop"], geometry=geometry,
+        producers=values.get("producers", ()), notes=values.get("notes", ""), proposed_on=values.get("proposed_on"),
+        user=user))
     if values.get("code") is not None:
+        feature.guard.may_change(values["code"], index=feature.index, name=feature.name)
         assign_zones_to_code(code=values["code"], zones=[zone], user=user)
     return zone
 
 
-def _packing(values: dict, geometry, user):
+def _packing(values: dict, geometry, user, feature: _Feature):
+    from apps.facilities.models import PackingFacility
+
+    feature.before(PackingFacility, [values.get("operator_tax")])
     footprint = None
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         footprint, geometry = geometry, geometry.point_on_surface
-    return register_packing_facility(
+    return feature.created(register_packing_facility(
         name=values["name"], code=values["code"], location=geometry, footprint=footprint,
         code_type=values.get("code_type", "export"), operator=values.get("operator_tax"),
         operator_name=values.get("operator_name", ""), address=values.get("address", ""),
         target_markets=values.get("target_markets", ()), capacity_tonnes_per_day=values.get("capacity_tonnes_per_day"),
-        issuing_authority=values.get("issuing_authority", ""), issue_date=values.get("issue_date"), user=user)
+        issuing_authority=values.get("issuing_authority", ""), issue_date=values.get("issue_date"), user=user))
 
 
-def _production(values: dict, geometry, user):
-    return register_production_facility(name=values["name"], producer=values["producer"], location=geometry,
-                                        address=values.get("address", ""), makes=values.get("makes", ""), user=user)
+def _production(values: dict, geometry, user, feature: _Feature):
+    from apps.facilities.models import ProductionFacility
+
+    feature.before(ProductionFacility, [values["producer"]])
+    return feature.created(register_production_facility(
+        name=values["name"], producer=values["producer"], location=geometry, address=values.get("address", ""),
+        makes=values.get("makes", ""), user=user))
 
 
-def _sales_point(values: dict, geometry, user):
-    return create_sales_point(name=values["name"], kind=values["kind"], location=geometry,
-                              address=values.get("address", ""), phone=values.get("phone", ""),
-                              operator=values.get("operator_tax"), user=user)
+def _sales_point(values: dict, geometry, user, feature: _Feature):
+    from apps.outlets.models import SalesPoint
+
+    feature.before(SalesPoint, [values.get("operator_tax")])
+    return feature.created(create_sales_point(
+        name=values["name"], kind=values["kind"], location=geometry, address=values.get("address", ""),
+        phone=values.get("phone", ""), operator=values.get("operator_tax"), user=user))
 
 
 CREATORS = {
@@ -195,6 +241,11 @@ CREATORS = {
     ImportKind.PRODUCTION_FACILITIES: _production,
     ImportKind.SALES_POINTS: _sales_point,
 }
+
+
+def duplicate_zone_error(name: str, zone_id: int) -> ImportError_:
+    return ImportError_("duplicate_zone", _("A zone named %(name)s already covers this ground (#%(id)s).")
+                        % {"name": name, "id": zone_id}, field="geometry")
 
 
 def _duplicate_zone(name: str, geometry) -> RawMaterialZone | None:
@@ -213,6 +264,8 @@ def _duplicate_zone(name: str, geometry) -> RawMaterialZone | None:
 
 
 def _check_geometry(kind: str, feature: RawFeature):
+    if feature.error is not None:
+        raise feature.error
     if feature.geometry is None:
         raise GeometryError("empty", _("The feature has no geometry."), field="geometry")
     if is_areal(kind) and feature.geometry.geom_type in ("LineString", "MultiLineString"):
@@ -224,7 +277,7 @@ def _check_geometry(kind: str, feature: RawFeature):
     return normalize_geometry(feature.geometry, kind=AREAL if is_areal(kind) else POINT)
 
 
-def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user) -> dict:
+def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user, guard: ImportGuard) -> dict:
     entry = {"index": feature.index, "status": "valid", "name": "", "reasons": [], "notes": list(feature.notes),
              "duplicate_of": None, "overlaps": []}
     try:
@@ -239,8 +292,7 @@ def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user) -> 
             duplicate = _duplicate_zone(values["name"], geometry)
             if duplicate is not None:
                 entry["duplicate_of"] = duplicate.name
-                raise ImportError_("duplicate_zone", _("A zone named %(name)s already covers this ground (#%(id)s).")
-                                   % {"name": duplicate.name, "id": duplicate.pk}, field="geometry")
+                raise duplicate_zone_error(duplicate.name, duplicate.pk)
             entry["overlaps"] = [{"code": overlap.code.code, "area_m2": round(overlap.area_m2, 1)}
                                  for overlap in overlapping_active_codes(geometry)]
         elif job.kind == ImportKind.PACKING_FACILITIES:
@@ -249,7 +301,7 @@ def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user) -> 
             if PackingFacility.objects.filter(code=str(values["code"]).strip().upper()).exists():
                 entry["duplicate_of"] = str(values["code"]).strip().upper()
         with transaction.atomic():  # a savepoint: a refused feature leaves nothing half-written
-            record = CREATORS[job.kind](values, geometry, user)
+            record = CREATORS[job.kind](values, geometry, user, _Feature(feature.index, entry["name"], guard))
         entry["id"] = record.pk
     except (DomainError, ValueError_) as error:
         entry["status"] = "rejected"
@@ -262,14 +314,16 @@ def _overlaps_within_file(entries: list[dict], shapes: dict[int, shapely.Geometr
     indexes = list(shapes)
     if len(indexes) < 2:
         return
-    geometries = [shapes[index] for index in indexes]
+    geometries = numpy.array([shapes[index] for index in indexes], dtype=object)
     tree = shapely.STRtree(geometries)
-    left, right = tree.query(geometries, predicate="overlaps")
+    left, right = tree.query(geometries, predicate="intersects")  # fast (prepared); overlaps implies intersects
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    overlapping = shapely.overlaps(geometries[left], geometries[right])
     by_index = {entry["index"]: entry for entry in entries}
-    for first, second in zip(left.tolist(), right.tolist(), strict=True):
-        if first < second:
-            by_index[indexes[first]]["overlaps"].append({"feature": indexes[second]})
-            by_index[indexes[second]]["overlaps"].append({"feature": indexes[first]})
+    for first, second in zip(left[overlapping].tolist(), right[overlapping].tolist(), strict=True):
+        by_index[indexes[first]]["overlaps"].append({"feature": indexes[second]})
+        by_index[indexes[second]]["overlaps"].append({"feature": indexes[first]})
 
 
 def _summary(entries: list[dict]) -> dict:
@@ -282,30 +336,57 @@ def _summary(entries: list[dict]) -> dict:
     return counts
 
 
+def bulk_threshold() -> int:
+    """Zone files with at least this many features take the set-based path (``OCOP_IMPORT_BULK_THRESHOLD``)."""
+    return settings.OCOP_IMPORT_BULK_THRESHOLD
+
+
+def takes_bulk_path(kind: str, feature_count: int) -> bool:
+    return kind == ImportKind.ZONES and feature_count >= bulk_threshold()
+
+
+def _check_one_by_one(job: ImportJob, source, user, writer) -> tuple[list[dict], dict[int, shapely.Geometry]]:
+    entries: list[dict] = []
+    shapes: dict[int, shapely.Geometry] = {}
+    cache: dict = {}
+    guard = ImportGuard(user)
+    total = source.feature_count
+    for feature in read_features(source, crs_key=job.crs or None, kind_is_areal=is_areal(job.kind)):
+        entry = _process_feature(job, feature, cache, user, guard)
+        entries.append(entry)
+        if is_areal(job.kind) and entry["status"] != "rejected" and feature.geometry is not None:
+            shapes[feature.index] = shapely.from_wkb(bytes(feature.geometry.wkb))
+        writer(len(entries), total)
+    return entries, shapes
+
+
 def run_import(*, job: ImportJob, commit: bool, user=None, progress: ProgressCallback | None = None,
                is_claimed: bool = False) -> ImportJob:
     """Check every feature of ``job`` through the registry services; with ``commit``, keep them all or none.
 
     The job ends ``checked`` (dry run), ``committed`` (every feature saved), ``refused`` (a commit met a
     rejected feature: nothing is saved) or ``failed`` (the file could not be read). Its ``report`` lists
-    each feature with its status (valid / repaired / rejected), reasons, duplicates and overlaps.
+    each feature with its status (valid / repaired / rejected), reasons, duplicates and overlaps, and which
+    path ran (``method``: ``per_feature`` or ``set_based``, see :func:`takes_bulk_path`). Every write is
+    checked against ``user``'s role and scope (:mod:`apps.transfer.permissions`); ``user=None`` runs with the
+    system's rights (management commands).
     """
     if not is_claimed:
         claim_import(job=job)
     job = ImportJob.objects.get(pk=job.pk)
     entries: list[dict] = []
-    shapes: dict[int, shapely.Geometry] = {}
-    cache: dict = {}
+    method = "per_feature"
     try:
         with ProgressWriter(job, callback=progress) as writer, transaction.atomic():
-            source = inspect_source(job.file.path, kind_is_areal=is_areal(job.kind))
-            total = source.feature_count
-            for feature in read_features(source, crs_key=job.crs or None, kind_is_areal=is_areal(job.kind)):
-                entry = _process_feature(job, feature, cache, user)
-                entries.append(entry)
-                if is_areal(job.kind) and entry["status"] != "rejected" and feature.geometry is not None:
-                    shapes[feature.index] = shapely.from_wkb(bytes(feature.geometry.wkb))
-                writer(len(entries), total)
+            source = source_of(job)
+            if takes_bulk_path(job.kind, source.feature_count):
+                from apps.transfer.bulk import import_zones_in_bulk
+
+                method = "set_based"
+                entries, shapes = import_zones_in_bulk(job=job, source=source, commit=commit, user=user,
+                                                      progress=writer)
+            else:
+                entries, shapes = _check_one_by_one(job, source, user, writer)
             _overlaps_within_file(entries, shapes)
             summary = _summary(entries)
             is_committed = commit and summary["rejected"] == 0
@@ -313,10 +394,10 @@ def run_import(*, job: ImportJob, commit: bool, user=None, progress: ProgressCal
                 transaction.set_rollback(True)
     except DomainError as error:
         job.status, job.error = ImportStatus.FAILED, error.message
-        job.report = {"summary": _summary(entries), "features": entries, "commit": commit}
+        job.report = {"summary": _summary(entries), "features": entries, "commit": commit, "method": method}
         job.save()
         return job
-    job.report = {"summary": summary, "features": entries, "commit": commit}
+    job.report = {"summary": summary, "features": entries, "commit": commit, "method": method}
     job.progress_done = len(entries)
     if is_committed:
         job.status, job.committed_at = ImportStatus.COMMITTED, timezone.now()

@@ -2,13 +2,14 @@
 
 :func:`inspect_source` opens a file, lists its layers, fields and feature count and detects its
 coordinate system; :func:`read_features` streams its features reprojected to WGS 84 by ``ogr2ogr``
-(GeoJSON text sequence on stdout), so a 50 MB file is never held in memory at once.
+(PostgreSQL COPY text on stdout, see :func:`read_records`), so a 50 MB file is never held in memory at
+once.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import re
 import subprocess  # noqa: S404 - ogr2ogr is GDAL's own tool, called with an argument list
 import zipfile
 from collections.abc import Iterator
@@ -17,7 +18,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException
-from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import (
+    GEOSException,
+    GEOSGeometry,
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from django.utils.translation import gettext as _
 
 from apps.common.errors import DomainError
@@ -76,6 +85,19 @@ class SourceFile:
     def feature_count(self) -> int:
         return sum(layer.feature_count for layer in self.layers)
 
+    def description(self) -> dict:
+        """What :func:`inspect_source` found, as JSON (kept on the import job so a run need not open the file)."""
+        return {"gdal_path": self.gdal_path, "format": self.format, "fields": self.fields,
+                "detected_crs": self.detected_crs, "open_options": list(self.open_options),
+                "layers": [{"name": layer.name, "feature_count": layer.feature_count, "srs_proj4": layer.srs_proj4,
+                            "srs_name": layer.srs_name} for layer in self.layers]}
+
+    @classmethod
+    def from_description(cls, path: str | Path, description: dict) -> SourceFile:
+        return cls(Path(path), description["gdal_path"], description["format"],
+                   [SourceLayer(**layer) for layer in description["layers"]], list(description["fields"]),
+                   description["detected_crs"], tuple(description["open_options"]))
+
 
 @dataclass
 class RawFeature:
@@ -86,6 +108,7 @@ class RawFeature:
     geometry: GEOSGeometry | None
     layer: str = ""
     notes: list[str] = field(default_factory=list)
+    error: DomainError | None = None  # the geometry could not be read
 
 
 def _gdal_path(path: Path) -> tuple[str, str]:
@@ -193,16 +216,119 @@ def source_system(source: SourceFile, crs_key: str | None) -> str | None:
     return crs_catalogue.get(source.detected_crs).proj
 
 
+# ogr2ogr writes each layer as a PostgreSQL COPY block (PGDump driver, to stdout): one line per feature, the
+# geometry as hex EWKB with every bit of the coordinates GDAL computed, attributes as text. Both import paths
+# (per feature and set-based) read this same stream, so they see the same values and the same coordinates.
+_GEOMETRY_COLUMN = "__ocop_geom"
+_COPY_HEADER = re.compile(r'^COPY .*?\((.*)\) FROM STDIN;$')
+_IDENTIFIER = re.compile(r'"((?:[^"]|"")*)"')
+_COPY_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))", re.DOTALL)
+_COPY_CHARACTERS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
 def _ogr2ogr_command(source: SourceFile, layer: SourceLayer, s_srs: str | None) -> list[str]:
-    command = ["ogr2ogr", "-f", "GeoJSONSeq", "/vsistdout/", source.gdal_path]
+    command = ["ogr2ogr", "--config", "PG_USE_COPY", "YES", "-f", "PGDump", "/vsistdout/", source.gdal_path]
     for option in source.open_options:
         command += ["-oo", option]
     if source.format != "CSV":
         command.append(layer.name)
     if s_srs:
         command += ["-s_srs", s_srs]
-    command += ["-t_srs", "EPSG:4326", "-dim", "XY", "-lco", "COORDINATE_PRECISION=9", "-lco", "RS=NO"]
+    command += ["-t_srs", "EPSG:4326", "-dim", "XY", "-nln", "ocop_import"]
+    for option in ("LAUNDER=NO", "CREATE_TABLE=OFF", "DROP_TABLE=OFF", "CREATE_SCHEMA=OFF", "SPATIAL_INDEX=NONE",
+                   "FID=__ocop_fid", f"GEOMETRY_NAME={_GEOMETRY_COLUMN}"):
+        command += ["-lco", option]
     return command
+
+
+def _trailing_backslashes(text: str) -> int:
+    return len(text) - len(text.rstrip("\\"))
+
+
+def _unescape(match: re.Match) -> str:
+    octal, hexadecimal, other = match.groups()
+    if octal is not None:
+        return chr(int(octal, 8))
+    if hexadecimal is not None:
+        return chr(int(hexadecimal, 16))
+    return _COPY_CHARACTERS.get(other, other)
+
+
+def copy_fields(line: str) -> list[str | None]:
+    """Split one line of PostgreSQL COPY text into its values (``\\N`` is ``None``; escapes are undone)."""
+    parts = line.split("\t")
+    if "\\" not in line:
+        return parts
+    fields: list[str] = []
+    for part in parts:
+        # A tab written as backslash + tab belongs to the value: glue the pieces back together.
+        if fields and _trailing_backslashes(fields[-1]) % 2:
+            fields[-1] += "\t" + part
+        else:
+            fields.append(part)
+    return [None if field == "\\N" else (_COPY_ESCAPE.sub(_unescape, field) if "\\" in field else field)
+            for field in fields]
+
+
+@dataclass
+class RawRecord:
+    """One source feature as ogr2ogr wrote it: position (1-based), attributes as text, hex EWKB (WGS 84) or None."""
+
+    index: int
+    layer: str
+    properties: dict[str, str | None]
+    geometry_hex: str | None
+
+
+def _copy_records(stream, layer_name: str, start: int) -> Iterator[RawRecord]:
+    columns: list[str] | None = None
+    geometry_at = None
+    index = start
+    pending = ""
+    for raw_line in stream:
+        line = pending + raw_line.decode("utf-8")
+        pending = ""
+        if columns is None:
+            header = _COPY_HEADER.match(line.rstrip("\n"))
+            if header:
+                columns = [name.replace('""', '"') for name in _IDENTIFIER.findall(header.group(1))]
+                geometry_at = columns.index(_GEOMETRY_COLUMN) if _GEOMETRY_COLUMN in columns else None
+            continue
+        if line.endswith("\n"):
+            if _trailing_backslashes(line[:-1]) % 2:  # an escaped newline inside a value
+                pending = line
+                continue
+            line = line[:-1]
+        if line == "\\.":
+            columns = None
+            continue
+        values = copy_fields(line)
+        index += 1
+        geometry = values[geometry_at] if geometry_at is not None else None
+        properties = {name: value for position, (name, value) in enumerate(zip(columns, values, strict=True))
+                      if position != geometry_at}
+        yield RawRecord(index, layer_name, properties, geometry)
+
+
+def read_records(source: SourceFile, *, crs_key: str | None = None) -> Iterator[RawRecord]:
+    """Yield every feature of ``source`` reprojected to WGS 84, in file order, as ogr2ogr wrote it."""
+    s_srs = source_system(source, crs_key)
+    index = 0
+    for layer in source.layers:
+        command = _ogr2ogr_command(source, layer, s_srs)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
+        try:
+            for record in _copy_records(process.stdout, layer.name, index):
+                index = record.index
+                yield record
+        finally:
+            process.stdout.close()
+            error = process.stderr.read().decode("utf-8", "replace")
+            process.stderr.close()
+            returncode = process.wait()
+        if returncode != 0:
+            raise SourceError("unreadable_file", _("GDAL cannot read %(name)s: %(error)s")
+                              % {"name": source.path.name, "error": error.strip()[-300:]}, field="file")
 
 
 def read_features(source: SourceFile, *, crs_key: str | None = None,
@@ -211,34 +337,27 @@ def read_features(source: SourceFile, *, crs_key: str | None = None,
 
     For areas, a closed GPS track (ends within ``CLOSED_TRACK_TOLERANCE_M``) becomes a polygon.
     """
-    s_srs = source_system(source, crs_key)
-    index = 0
-    for layer in source.layers:
-        command = _ogr2ogr_command(source, layer, s_srs)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,  # noqa: S603
-                                   encoding="utf-8")
-        try:
-            for line in process.stdout:
-                line = line.strip().lstrip("\x1e")
-                if not line:
-                    continue
-                data = json.loads(line)
-                index += 1
-                feature = RawFeature(index, data.get("properties") or {}, None, layer.name)
-                if data.get("geometry"):
-                    geometry = GEOSGeometry(json.dumps(data["geometry"]), srid=4326)
-                    if kind_is_areal:
-                        geometry = close_track(geometry, feature.notes)
-                    feature.geometry = geometry
-                yield feature
-        finally:
-            process.stdout.close()
-            error = process.stderr.read()
-            process.stderr.close()
-            returncode = process.wait()
-        if returncode != 0:
-            raise SourceError("unreadable_file", _("GDAL cannot read %(name)s: %(error)s")
-                              % {"name": source.path.name, "error": error.strip()[-300:]}, field="file")
+    for record in read_records(source, crs_key=crs_key):
+        feature = RawFeature(record.index, record.properties, None, record.layer)
+        if record.geometry_hex:
+            try:
+                geometry = geometry_from_hex(record.geometry_hex)
+            except DomainError as error:
+                feature.error = error
+            else:
+                feature.geometry = close_track(geometry, feature.notes) if kind_is_areal else geometry
+        yield feature
+
+
+def geometry_from_hex(geometry_hex: str) -> GEOSGeometry:
+    """The GEOS geometry of a hex EWKB written by ogr2ogr, or ``unreadable`` when GEOS cannot read it."""
+    try:
+        return GEOSGeometry(geometry_hex, srid=4326)
+    except (GEOSException, ValueError, TypeError) as exc:
+        from apps.common.geometry import GeometryError
+
+        raise GeometryError("unreadable", _("The geometry cannot be read: %(error)s") % {"error": exc},
+                            field="geometry") from exc
 
 
 def _gap_m(line: LineString) -> float:

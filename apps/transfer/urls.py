@@ -13,4 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/preview.geojson", views.import_preview, name="import-preview"),
     path("exports/", views.export_download, name="export"),
     path("eudr/lots/<int:pk>/", views.eudr_lot, name="eudr-lot"),
+    path("eudr/shipments/<int:pk>/", views.eudr_shipment, name="eudr-shipment"),
+    path("eudr/producers/<int:pk>/", views.eudr_producer, name="eudr-producer"),
+    path("eudr/<str:target>/<int:pk>/report/", views.eudr_report, name="eudr-report"),
 ]

@@ -6,23 +6,30 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.common.errors import DomainError
-from apps.traceability.models import Lot
 from apps.transfer import crs as crs_catalogue
-from apps.transfer.eudr import build_eudr_export, plots_of_lot
+from apps.transfer.eudr import eudr_selection
 from apps.transfer.exports import FORMATS, LAYERS, export_selection
 from apps.transfer.fields import TARGET_FIELDS
 from apps.transfer.models import ImportJob, ImportKind, ImportStatus
-from apps.transfer.services import create_import_job, is_areal, start_import_in_background, update_import_mapping
-from apps.transfer.sources import inspect_source, read_features
+from apps.transfer.services import (
+    create_import_job,
+    is_areal,
+    source_of,
+    start_import_in_background,
+    update_import_mapping,
+)
+from apps.transfer.sources import read_features
 
 PREVIEW_LIMIT = 5000
+# Rows of the report shown on the page: every rejected feature first, then the others up to this many.
+REPORT_LIMIT = 2000
 
 
 def _model_of(kind: str):
@@ -90,8 +97,13 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     targets = [{"name": target.name, "label": target.label, "required": target.is_required,
                 "source": job.mapping.get(target.name, ""), "default": job.defaults.get(target.name, "")}
                for target in TARGET_FIELDS[job.kind]]
+    entries = (job.report or {}).get("features", [])
+    rows = [entry for entry in entries if entry["status"] == "rejected"][:REPORT_LIMIT]
+    rows = sorted(rows + [entry for entry in entries if entry["status"] != "rejected"][:REPORT_LIMIT - len(rows)],
+                  key=lambda entry: entry["index"])
     return render(request, "transfer/import_job.html", {
         "job": job, "targets": targets, "crs_choices": crs_catalogue.choices(), "error": error,
+        "report_rows": rows, "is_report_cut": len(rows) < len(entries),
         "detected_label": crs_catalogue.CATALOGUE[job.detected_crs].label
         if job.detected_crs in crs_catalogue.CATALOGUE else job.detected_crs,
         "urls": {"progress": reverse("transfer:import-progress", args=[job.pk]),
@@ -116,7 +128,7 @@ def import_preview(request: HttpRequest, pk: int) -> JsonResponse:
     statuses = {entry["index"]: entry["status"] for entry in (job.report or {}).get("features", [])}
     features = []
     try:
-        source = inspect_source(job.file.path, kind_is_areal=is_areal(job.kind))
+        source = source_of(job)
         for feature in read_features(source, crs_key=job.crs or None, kind_is_areal=is_areal(job.kind)):
             if len(features) >= PREVIEW_LIMIT:
                 break
@@ -150,18 +162,67 @@ def export_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
+EUDR_TARGETS = {"lots": "traceability.Lot", "shipments": "traceability.TraceEvent", "producers": "producers.Producer"}
+
+
+def _eudr_record(request: HttpRequest, target: str, pk: int):
+    """The lot, shipping event or producer, if the user may download its EUDR geolocation (else 404 / 403)."""
+    from django.apps import apps
+
+    from apps.transfer.eudr import shipment_is_shipping
+    from apps.transfer.permissions import EXPORT_EUDR
+
+    if target not in EUDR_TARGETS:
+        raise Http404
+    record = get_object_or_404(apps.get_model(EUDR_TARGETS[target]), pk=pk)
+    if target == "shipments" and not shipment_is_shipping(record):
+        raise Http404(_("This logbook event is not a shipment."))
+    _check(request.user, EXPORT_EUDR, record)
+    return record
+
+
+def _eudr_download(request: HttpRequest, target: str, pk: int) -> HttpResponse:
+    """One GeoJSON when it fits and nothing failed (``?zip=1`` forces the zip), else a zip of parts and failures."""
+    selection = eudr_selection(_eudr_record(request, target, pk), user=request.user)
+    export = selection.export()
+    if len(export.parts) == 1 and not export.failures and request.GET.get("zip") != "1":
+        response = HttpResponse(export.parts[0], content_type="application/geo+json")
+        response["Content-Disposition"] = f'attachment; filename="{selection.filename}.geojson"'
+        return response
+    response = HttpResponse(export.as_zip(selection.filename), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{selection.filename}.zip"'
+    return response
+
+
 @login_required
 @require_GET
 def eudr_lot(request: HttpRequest, pk: int) -> HttpResponse:
-    """The EUDR geolocation of a lot: one GeoJSON when it fits, else a zip of parts with the failure report."""
-    lot = get_object_or_404(Lot.objects.select_related("product__producer"), pk=pk)
-    _check(request.user, "read", lot)
-    export = build_eudr_export(plots_of_lot(lot))
-    name = f"eudr-{lot.code}"
-    if len(export.parts) == 1 and not export.failures and request.GET.get("zip") != "1":
-        response = HttpResponse(export.parts[0], content_type="application/geo+json")
-        response["Content-Disposition"] = f'attachment; filename="{name}.geojson"'
-        return response
-    response = HttpResponse(export.as_zip(name), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-    return response
+    """The EUDR geolocation of a lot (its source zones and those of its source lots)."""
+    return _eudr_download(request, "lots", pk)
+
+
+@login_required
+@require_GET
+def eudr_shipment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The EUDR geolocation of a shipment (a shipping logbook event): the plots of the lots it carried."""
+    return _eudr_download(request, "shipments", pk)
+
+
+@login_required
+@require_GET
+def eudr_producer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The EUDR geolocation of a producer's plots."""
+    return _eudr_download(request, "producers", pk)
+
+
+@login_required
+@require_GET
+def eudr_report(request: HttpRequest, target: str, pk: int) -> HttpResponse:
+    """The page of an EUDR download: what it holds, the plots that fail and why, and the download links."""
+    selection = eudr_selection(_eudr_record(request, target, pk), user=request.user)
+    export = selection.export()
+    download = reverse(f"transfer:eudr-{target.removesuffix('s')}", args=[pk])
+    return render(request, "transfer/eudr_report.html", {
+        "selection": selection, "export": export, "download": download,
+        "is_single_file": len(export.parts) == 1 and not export.failures,
+    })

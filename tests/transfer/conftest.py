@@ -110,3 +110,58 @@ def make_zone(coffee):
                            geometry=square(*BMT, side_m, dx_m=dx_m))
 
     return make
+
+
+@pytest.fixture
+def issue_code(coffee):
+    """Issue a growing-area code over ``zones`` (active unless told)."""
+    import datetime
+
+    from apps.zones.services import change_code_status, issue_growing_area_code
+
+    def issue(*, zones=(), crop=None, status="active"):
+        code = issue_growing_area_code(code_type="export", crop=crop or coffee, province_letters="DL",
+                                       issuing_authority="Chi cục Trồng trọt và BVTV Đắk Lắk",
+                                       issue_date=datetime.date(2025, 9, 1), target_markets=["CN"], zones=zones)
+        if status != "active":
+            code = change_code_status(code=code, to_status=status, effective_date=datetime.date(2025, 9, 2),
+                                      reason="Kiểm dịch")
+        return code
+
+    return issue
+
+
+@pytest.fixture
+def both_paths(request, settings):
+    """Run the test through the per-feature path and through the set-based path (apps.transfer.bulk)."""
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1 if request.param == "set_based" else 10**9
+    return request.param
+
+
+def account(django_user_model, username: str, role: str, *, communes=(), producer=None):
+    """A user with an officer profile of ``role`` (communes for a commune officer, producer for a producer)."""
+    from apps.accounts.models import OfficerProfile
+
+    user = django_user_model.objects.create_user(username=username, password="a-long-password-42")
+    profile = OfficerProfile.objects.create(user=user, role=role, producer=producer)
+    profile.communes.set(communes)
+    return user
+
+
+def communes_far_apart(count: int = 2) -> list:
+    """Current communes of Đắk Lắk (with centroids) at least ~10 km from each other, in code order."""
+    from apps.territory.models import AdministrativeUnit, Era, Level
+
+    chosen: list = []
+    for unit in (AdministrativeUnit.objects.filter(era=Era.CURRENT, level=Level.COMMUNE, centroid__isnull=False)
+                 .order_by("code")):
+        if all(unit.centroid.distance(other.centroid) > 0.1 for other in chosen):
+            chosen.append(unit)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError("not enough communes with centroids")
+
+
+def square_in(commune, side_m: float = 150, *, dx_m: float = 0.0):
+    """A square whose south-west corner is the commune's centroid (so its nearest centroid is the commune's)."""
+    return square(commune.centroid.x, commune.centroid.y, side_m, dx_m=dx_m)

@@ -80,3 +80,25 @@ def test_an_export_downloads_the_selected_layer(office_client, make_zone):
     assert response.status_code == 200
     assert 'filename="zones.geojson"' in response["Content-Disposition"]
     assert [feature["properties"]["name"] for feature in json.loads(response.content)["features"]] == ["Vùng Ea Tu"]
+
+
+def test_the_report_shows_every_rejected_feature_even_past_the_row_limit(office_client, monkeypatch, tmp_path,
+                                                                        coffee):
+    from apps.transfer import views
+    from tests.common.geo import BMT, square
+    from tests.transfer.conftest import feature, write_geojson
+
+    monkeypatch.setattr(views, "REPORT_LIMIT", 2)
+    path = write_geojson(tmp_path / "four.geojson", [
+        feature(square(*BMT, 200, dx_m=index * 1000)[0], name=f"Vùng {index}", kind="cultivation",
+                crop="ca-phe" if index < 3 else "hoa-hong-xanh") for index in range(4)])
+    with path.open("rb") as handle:
+        response = office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
+    office_client.post(response["Location"], {"map-name": "name", "map-crop": "crop", "map-kind": "kind",
+                                              "action": "dry_run"})
+
+    page = office_client.get(response["Location"]).content.decode()
+
+    assert "hoa-hong-xanh" in page  # feature 4's reason (unknown crop), beyond the first two rows
+    assert "Vùng 0" in page and "Vùng 1" not in page
+    assert "Hiển thị 2 trên 4 đối tượng" in page  # and the officer is told the table is cut
