@@ -34,9 +34,13 @@ _FORBIDDEN = {"not_allowed_for_role", "outside_scope", "forbidden"}
 _CONFLICT = {"illegal_transition", "candidacy_open", "already_published"}
 
 
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a refusal: 403 wrong role or scope, 409 a step the state does not allow, 400 bad input."""
+    return 403 if error.code in _FORBIDDEN else 409 if error.code in _CONFLICT else 400
+
+
 def error_response(error: DomainError) -> Response:
-    status = 403 if error.code in _FORBIDDEN else 409 if error.code in _CONFLICT else 400
-    return Response(error.as_dict(), status=status)
+    return Response(error.as_dict(), status=status_for(error))
 
 
 def _date(data: dict, name: str, *, required: bool = False) -> datetime.date | None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.common.errors import DomainError
-from apps.evaluation.workflow import CYCLE_ROLES, TRANSITIONS, Action, Role, Scope
+from apps.evaluation.workflow import CYCLE_ROLES, TRANSITIONS, Action, Role, Scope, actions_from
 
 
 class EvaluationError(DomainError):
@@ -79,6 +79,38 @@ def check_allowed(actor: Actor, action: str, *, producer, commune, candidacy=Non
             % {"action": label, "producer": producer, "commune": commune, "role": _role_label(actor.role).lower()},
             role=actor.role,
         )
+
+
+def may(actor: Actor | None, action: str, *, producer, commune, candidacy=None) -> bool:
+    """Whether the table gives ``actor`` ``action`` over this producer / commune / candidacy (role and scope only)."""
+    if actor is None:
+        return False
+    try:
+        check_allowed(actor, action, producer=producer, commune=commune, candidacy=candidacy)
+    except EvaluationError:
+        return False
+    return True
+
+
+def may_register(actor: Actor | None) -> bool:
+    """Whether ``actor``'s role registers product ideas at all (the producer it registers for is checked later)."""
+    return actor is not None and actor.role in TRANSITIONS[Action.REGISTER_IDEA].roles
+
+
+def allowed_actions(actor: Actor | None, candidacy) -> list[str]:
+    """The steps ``actor`` may take on ``candidacy`` now, in the table's order: those the table allows from its
+    state, for the actor's role and scope.
+
+    A published result offers no second publication: the table lets ``publish_result`` start from every decided
+    state, and the service refuses a repeat (``already_published``).
+    """
+    actions = []
+    for action in actions_from(candidacy.state):
+        if action == Action.PUBLISH_RESULT and candidacy.published_at is not None:
+            continue
+        if may(actor, action, producer=candidacy.producer, commune=candidacy.commune, candidacy=candidacy):
+            actions.append(action)
+    return actions
 
 
 def _installation_province_ids() -> frozenset[int]:

@@ -12,6 +12,7 @@ from apps.evaluation.models import Candidacy, ExpiryReminder, MemberScore, StepD
 from apps.evaluation.permissions import Actor
 from apps.evaluation.services import current_recognitions, reminder_days
 from apps.evaluation.workflow import DECIDED_STATES, WAITING_FOR, Role, State
+from apps.producers.models import Producer
 from apps.ratings.models import OcopRating
 
 _PROVINCIAL = (Role.PROVINCIAL_ADMIN, Role.PROVINCIAL_OFFICE)
@@ -37,6 +38,25 @@ def candidacies_for(actor: Actor) -> QuerySet[Candidacy]:
     if actor.role == Role.COUNCIL_MEMBER and actor.user_id:
         return queryset.filter(assignments__member_id=actor.user_id)
     return queryset.none()
+
+
+def producers_for(actor: Actor) -> QuerySet[Producer]:
+    """Producers ``actor`` may start a candidacy for: its own producer, or the producers of its communes."""
+    if actor.role == Role.PRODUCER:
+        return Producer.objects.filter(pk__in=actor.producer_ids)
+    if actor.role == Role.COMMUNE_OFFICER:
+        return Producer.objects.filter(commune_id__in=actor.commune_ids)
+    return Producer.objects.none()
+
+
+def open_candidacy(product) -> Candidacy | None:
+    """The product's candidacy still on its way through the cycle (not yet decided), if any."""
+    return product.ocop_candidacies.exclude(state__in=DECIDED_STATES).order_by("-created_at").first()
+
+
+def board_level(actor: Actor) -> str | None:
+    """The board (URL segment) of ``actor``'s role."""
+    return next((level for level, roles in BOARD_ROLES.items() if actor.role in roles), None)
 
 
 def ratings_for(actor: Actor) -> QuerySet[OcopRating]:
@@ -76,6 +96,11 @@ def waiting_for(actor: Actor) -> QuerySet[Candidacy]:
     return queryset.order_by("state_since", "pk")
 
 
+def recent(actor: Actor, *, limit: int = 50) -> QuerySet[Candidacy]:
+    """Candidacies in scope, the latest changed first (the board's list of everything, to reach any candidacy)."""
+    return candidacies_for(actor).order_by("-updated_at", "-pk")[:limit]
+
+
 def late(actor: Actor, *, today: datetime.date | None = None) -> QuerySet[Candidacy]:
     """Undecided candidacies in scope that stayed in their state longer than the step's deadline."""
     today = today or timezone.localdate()
@@ -91,7 +116,7 @@ def expiring(actor: Actor, *, today: datetime.date | None = None) -> QuerySet[Oc
     horizon = today + datetime.timedelta(days=max(reminder_days(), default=0))
     in_scope = ratings_for(actor).values("pk")
     return (current_recognitions(today).filter(pk__in=in_scope, valid_until__lte=horizon)
-            .select_related("product__producer__commune").order_by("valid_until", "pk"))
+            .select_related("product__producer__commune", "candidacy").order_by("valid_until", "pk"))
 
 
 @dataclass
@@ -128,5 +153,5 @@ def published_results() -> QuerySet[Candidacy]:
             .order_by("-rating__decision_date", "-published_at", "pk"))
 
 
-__all__ = ["BOARD_ROLES", "Board", "board", "candidacies_for", "due_on", "expiring", "late", "published_results",
-           "ratings_for", "waiting_for", "State"]
+__all__ = ["BOARD_ROLES", "Board", "board", "board_level", "candidacies_for", "due_on", "expiring", "late",
+           "open_candidacy", "producers_for", "published_results", "ratings_for", "recent", "waiting_for", "State"]

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.common.uploads import check_document
 from apps.evaluation.models import (
     Candidacy,
     CandidacyEvent,
@@ -184,14 +185,16 @@ def resubmit_idea(*, actor: Actor, candidacy: Candidacy, idea_description: str =
 
 
 def _apply_plan(candidacy: Candidacy, plan_summary: str, plan_document: File | None, *, required: bool) -> None:
+    """Check everything first, then store the file: a refused plan leaves no file behind."""
     if (plan_summary or "").strip():
         candidacy.plan_summary = plan_summary.strip()
-    if plan_document is not None:
-        candidacy.plan_document.save(plan_document.name, plan_document, save=False)
     if required and not candidacy.plan_summary:
         raise EvaluationError("plan_summary_required",
                               _("Business plan: summarise the plan (market, production, investment, schedule)."),
                               field="plan_summary")
+    if plan_document is not None:
+        check_document(plan_document, field="plan_document", label=_("Business plan document"))
+        candidacy.plan_document.save(plan_document.name, plan_document, save=False)
 
 
 @transaction.atomic
@@ -252,16 +255,21 @@ def submit_dossier(*, actor: Actor, candidacy: Candidacy, documents: Sequence[tu
     A dossier needs at least one document, given now or earlier (``documents_required``).
     """
     candidacy = _begin(actor, candidacy, Action.SUBMIT_DOSSIER)
-    for title, upload in documents:
+    checked = []
+    for title, upload in documents:  # every check before anything is stored: a refusal leaves no file behind
         title = _required_text(title, "documents", _("Documents: every document needs a title."))
+        if upload is not None:
+            check_document(upload, field="documents", label=_("Documents"))
+        checked.append((title, upload))
+    if not checked and not candidacy.documents.exists():
+        raise EvaluationError("documents_required",
+                              _("Documents: attach the dossier's documents (product declaration, quality test "
+                                "report, business plan, …)."), field="documents")
+    for title, upload in checked:
         document = DossierDocument(candidacy=candidacy, title=title)
         if upload is not None:
             document.file.save(upload.name, upload, save=False)
         document.save()
-    if not candidacy.documents.exists():
-        raise EvaluationError("documents_required",
-                              _("Documents: attach the dossier's documents (product declaration, quality test "
-                                "report, business plan, …)."), field="documents")
     return _move(candidacy, Action.SUBMIT_DOSSIER, actor, today=today,
                  data={"documents": [title for title, _upload in documents]})
 
@@ -366,7 +374,8 @@ def open_evaluation(*, actor: Actor, candidacy: Candidacy, members: Iterable, cr
                  update_fields=["criteria_set", "council_level", "evaluation_round"])
 
 
-def _plain(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
+    """40.00 → "40", 24.50 → "24.5": a score as people write it (no exponent, no trailing zeros)."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -390,7 +399,8 @@ def _check_maximum(score: Decimal, maximum: Decimal, field: str, label: str, cri
         raise EvaluationError(
             "score_above_maximum",
             _("%(label)s: %(score)s is above %(maximum)s, the maximum under %(set)s.")
-            % {"label": label, "score": _plain(score), "maximum": _plain(maximum), "set": criteria_set.code},
+            % {"label": label, "score": plain_number(score), "maximum": plain_number(maximum),
+               "set": criteria_set.code},
             field=field, maximum=maximum, **params,
         )
 
@@ -411,7 +421,7 @@ def _member_parts(criteria_set: CriteriaSet, parts: Mapping[str, Any], criterion
             score = _number(value, "criterion_scores", label)
             _check_maximum(score, criterion.max_score, "criterion_scores", label, criteria_set, criterion=code)
             by_part[criterion.part] = by_part.get(criterion.part, Decimal(0)) + score
-            detail[code] = _plain(score)
+            detail[code] = plain_number(score)
     scores: dict[str, Decimal] = {}
     for part in PARTS:
         label = _("Part %(part)s") % {"part": part.upper()}
@@ -422,7 +432,8 @@ def _member_parts(criteria_set: CriteriaSet, parts: Mapping[str, Any], criterion
             if part in by_part and by_part[part] != score:
                 raise EvaluationError("part_does_not_match_criteria",
                                       _("%(label)s: %(score)s differs from the sum of its criteria, %(sum)s.")
-                                      % {"label": label, "score": _plain(score), "sum": _plain(by_part[part])},
+                                      % {"label": label, "score": plain_number(score),
+                                         "sum": plain_number(by_part[part])},
                                       field=field, part=part.upper())
         elif part in by_part:
             score = by_part[part]
@@ -452,7 +463,7 @@ def submit_scores(*, actor: Actor, candidacy: Candidacy, score_a: Any = None, sc
                   "criterion_scores": detail, "comment": (comment or "").strip()},
     )
     _move(candidacy, Action.SCORE, actor, today=today,
-          data={"score_a": _plain(scores["a"]), "score_b": _plain(scores["b"]), "score_c": _plain(scores["c"])})
+          data={f"score_{part}": plain_number(scores[part]) for part in PARTS})
     return member_score
 
 
@@ -485,7 +496,7 @@ def close_evaluation(*, actor: Actor, candidacy: Candidacy, today: datetime.date
     candidacy.total = sum(average.values(), Decimal(0))
     candidacy.evaluated_on = today
     return _move(candidacy, Action.CLOSE_EVALUATION, actor, today=today,
-                 data={"members": len(scores), "total": _plain(candidacy.total)},
+                 data={"members": len(scores), "total": plain_number(candidacy.total)},
                  update_fields=["score_a", "score_b", "score_c", "total", "evaluated_on"])
 
 

@@ -2,10 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.common.errors import DomainError
 from apps.evaluation import services
 from apps.evaluation.models import Candidacy, CandidacyEvent, Criterion, MemberScore
-from apps.evaluation.permissions import EvaluationError
 from apps.evaluation.workflow import TRANSITIONS, Action, State
 from apps.ratings.models import OcopRating, RatingStatus
 from apps.ratings.selectors import current_ocop_status
@@ -14,7 +15,7 @@ from tests.evaluation.conftest import TODAY
 
 
 def refused(code, call, **kwargs):
-    with pytest.raises(EvaluationError) as caught:
+    with pytest.raises(DomainError) as caught:
         call(**kwargs)
     assert caught.value.code == code, caught.value.message
     return caught.value
@@ -370,3 +371,39 @@ def test_the_transition_table_is_declared_to_the_accounts_permissions(idea, comm
     assert not can(other_commune_actor.user, "evaluation.accept_idea", idea.product)
     assert not can(producer_actor.user, "evaluation.accept_idea", idea.product)
     assert can(producer_actor.user, "evaluation.submit_plan", idea.product)
+
+
+def test_a_plan_document_that_is_not_a_document_is_refused_and_nothing_is_stored(idea, producer_actor,
+                                                                                  commune_actor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    services.accept_idea(actor=commune_actor, candidacy=idea, today=TODAY)
+    program = SimpleUploadedFile("ke-hoach.exe", b"MZ\x90\x00")
+    error = refused("file_type_not_allowed", services.submit_plan, actor=producer_actor, candidacy=idea,
+                    plan_summary="Bản 1", plan_document=program)
+    assert error.field == "plan_document" and "ke-hoach.exe" in error.message
+    refused("file_empty", services.submit_plan, actor=producer_actor, candidacy=idea, plan_summary="Bản 1",
+            plan_document=SimpleUploadedFile("ke-hoach.pdf", b""))
+    idea.refresh_from_db()
+    assert idea.state == State.IDEA_ACCEPTED and not idea.plan_document
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_a_plan_refused_for_its_summary_leaves_no_file_behind(idea, producer_actor, commune_actor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    services.accept_idea(actor=commune_actor, candidacy=idea, today=TODAY)
+    refused("plan_summary_required", services.submit_plan, actor=producer_actor, candidacy=idea, plan_summary="",
+            plan_document=SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 plan"))
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_a_dossier_with_one_bad_document_stores_none_of_them(implementing, producer_actor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.OCOP_DOCUMENT_MAX_BYTES = 10
+    documents = [("Phiếu kiểm nghiệm", SimpleUploadedFile("kiem-nghiem.pdf", b"%PDF-1.4")),
+                 ("Ảnh sản phẩm", SimpleUploadedFile("anh.png", b"x" * 11))]
+    error = refused("file_too_large", services.submit_dossier, actor=producer_actor, candidacy=implementing,
+                    documents=documents)
+    assert error.field == "documents" and "anh.png" in error.message
+    implementing.refresh_from_db()
+    assert implementing.state == State.IMPLEMENTING and not implementing.documents.exists()
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
