@@ -11,7 +11,7 @@ Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [-
   ``--worker-class sync`` runs the classic 2 × cores + 1 sync workers, which close every connection), the default
   per-process cache (lot part of the page cached 60 s; rate limits on but raised so the benchmark client is not
   throttled). (a) and (b) always run on the same server: what the server costs per request counts for both.
-- Resolve path measured: the stamp URL is answered by ``apps.stamps.middleware`` right after WhiteNoise (no
+- Resolve path measured: the stamp URL is answered by ``apps.common.middleware`` right after WhiteNoise (no
   session, user or messages), with one database round trip (``stamps_record_page_scan``, a prepared statement)
   and the lot's page, link header and banner variants cached per process.
 - Load: wrk (Debian package ``wrk``; installed with apt-get when missing and running as root, otherwise a Python
