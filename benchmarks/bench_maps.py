@@ -3,12 +3,13 @@
 Run with ``./ocop bench maps [--zones N] [--points M] [--iterations K] [--keepdb]``.
 
 - Data: a throwaway database (``test_ocop_bench`` by default, migrated from scratch, dropped afterwards unless
-  ``--keepdb``), filled by bulk SQL in this script: ``--zones`` raw-material zones (49-vertex polygons,
-  0.3–1 km across) and ``--points`` sales points, spread over Đắk Lắk. apps/demo has no synthetic-data
-  generator yet; when it has one, use it here instead.
-- Client: Django's test ``Client`` in this process — the full Django stack (URL routing, middleware, views,
-  ORM, the query in PostgreSQL, the response body) without a network hop. The "direct" figures run the same
-  SQL on the same connection through a cursor, so a ratio is the cost of Django on top of the query.
+  ``--keepdb``) with Đắk Lắk's administrative units, filled by the registry's synthetic generator
+  (``./ocop manage generate_synthetic``): ``--zones`` raw-material zones and ``--points`` sales points spread
+  around the province's communes.
+- Client: the WSGI application called in this process — the full Django stack a server runs (middleware, URL
+  routing, views, ORM, the query in PostgreSQL, the response body) without a network hop or the test
+  ``Client``'s instrumentation. The "direct" figures run the same SQL on the same connection through a cursor,
+  so a ratio is the cost of Django on top of the query.
 - Timings are wall-clock per request; p50/p99 over ``--iterations`` requests at random places.
 """
 
@@ -59,63 +60,56 @@ def describe(label: str, durations: list[float]) -> str:
             f"   mean {statistics.fmean(durations):8.2f} ms")
 
 
-def _defaults_sql(model, explicit: dict[str, str]) -> tuple[list[str], list[str], list]:
-    """Columns and SQL values for a bulk INSERT…SELECT: explicit SQL expressions, field defaults for the rest."""
-    from django.db import connection
-
-    columns, values, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in explicit:
-            values.append(explicit[field.name])
-        elif field.null:
-            values.append("NULL")
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values.append("now()")
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    return columns, values, params
-
-
 def generate(zones: int, points: int) -> None:
-    """Fill the database with synthetic zones and sales points (bulk SQL, deterministic)."""
+    """Fill the database with the registry's synthetic generator (``apps.demo.synthetic``), repeatably."""
     from django.db import connection
 
+    from apps.demo.synthetic import generate_synthetic
     from apps.outlets.models import SalesPoint
-    from apps.zones.models import Crop, RawMaterialZone
+    from apps.territory.models import AdministrativeUnit, Era, Level
+    from apps.territory.services import load_admin_units
+    from apps.zones.models import RawMaterialZone
 
-    crop = Crop.objects.order_by("id").first() or Crop.objects.create(slug="bench", name="Bench crop")
-    west, south, east, north = EXTENT
+    if not AdministrativeUnit.objects.filter(era=Era.CURRENT, level=Level.COMMUNE).exists():
+        load_admin_units(province_code="66")
+    missing_zones = max(0, zones - RawMaterialZone.objects.count())
+    missing_points = max(0, points - SalesPoint.objects.count())
+    result = generate_synthetic(zones=missing_zones, points=missing_points, seed=SEED)
+    print(f"generated {result.zones:,} zones and {result.points:,} sales points in {result.seconds:.1f} s "
+          f"(registry generator, {result.rows_per_second:,.0f} rows/s)")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(0.25)")
-        columns, values, params = _defaults_sql(RawMaterialZone, {
-            "name": "'Vùng tổng hợp ' || i",
-            "kind": "(ARRAY['cultivation','harvesting','livestock','aquaculture','forest_product'])[1 + mod(i, 5)]",
-            "crop": str(int(crop.id)),
-            "status": "(ARRAY['active','active','active','suspended','revoked','proposed'])[1 + mod(i, 6)]",
-            "geometry": (f"ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint({west} + random() * {east - west}, "
-                         f"{south} + random() * {north - south}), 4326), 0.0015 + random() * 0.003, 'quad_segs=12'))"),
-            "area_ha": "round((50 + random() * 500)::numeric, 4)",
-        })
-        cursor.execute(
-            f"INSERT INTO {RawMaterialZone._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - fixed text
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS i", [*params, zones])
-        columns, values, params = _defaults_sql(SalesPoint, {
-            "name": "'Điểm bán tổng hợp ' || i",
-            "kind": "(ARRAY['centre_province','centre_district','supermarket_booth','market_booth','tourist_site',"
-                    "'hotel_restaurant','admin_counter'])[1 + mod(i, 7)]",
-            "location": (f"ST_SetSRID(ST_MakePoint({west} + random() * {east - west}, "
-                         f"{south} + random() * {north - south}), 4326)"),
-            "search_name": "'diem ban tong hop ' || i",
-        })
-        cursor.execute(
-            f"INSERT INTO {SalesPoint._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - fixed text
-            f"SELECT {', '.join(values)} FROM generate_series(1, %s) AS i", [*params, points])
-        cursor.execute(f"ANALYZE {RawMaterialZone._meta.db_table}")
-        cursor.execute(f"ANALYZE {SalesPoint._meta.db_table}")
+        cursor.execute(f"ANALYZE {RawMaterialZone._meta.db_table}")  # noqa: S608 - table name from model metadata
+        cursor.execute(f"ANALYZE {SalesPoint._meta.db_table}")  # noqa: S608 - table name from model metadata
+
+
+class WsgiClient:
+    """Calls the WSGI application (``gis_ocop.wsgi``) in this process: the whole Django stack a server runs —
+    middleware, routing, the view, the query, the response body — without a network hop and without the test
+    ``Client``'s own instrumentation (request copies, template signals, cookie jar), which is not the app's cost."""
+
+    def __init__(self) -> None:
+        from gis_ocop.wsgi import application
+
+        self.application = application
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        import io
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+        }
+        statuses: list[str] = []
+        body = self.application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return int(statuses[0].split()[0]), content
 
 
 def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int, int]:
@@ -133,20 +127,19 @@ def random_place(rng: random.Random, margin: float = 0.05) -> tuple[float, float
 def run(arguments: argparse.Namespace) -> None:
     from django.contrib.gis.geos import Point
     from django.db import connection
-    from django.test import Client
 
     from apps.layers import selectors
     from apps.layers.registry import get_layer
 
-    client = Client()
+    client = WsgiClient()
     rng = random.Random(SEED)
     iterations = arguments.iterations
     ratios: list[tuple[str, float, str]] = []
 
     def get(url: str) -> bytes:
-        response = client.get(url)
-        assert response.status_code in (200, 204), (url, response.status_code, response.content[:300])
-        return response.content
+        status, content = client.get(url)
+        assert status in (200, 204), (url, status, content[:300])
+        return content
 
     print("\n== nearby: k = 20 nearest sales points ==")
     places = [random_place(rng) for _ in range(iterations)]
@@ -258,7 +251,7 @@ def main() -> None:
         if RawMaterialZone.objects.count() < arguments.zones:
             generate(arguments.zones, arguments.points)
         print(f"database ready with {arguments.zones:,} zones and {arguments.points:,} sales points "
-              f"in {time.perf_counter() - started:.1f} s (client: Django test Client, in process)")
+              f"in {time.perf_counter() - started:.1f} s (client: the WSGI application, in process)")
         run(arguments)
     finally:
         if not arguments.keepdb:

@@ -1,7 +1,7 @@
 """The stamp resolver under load: random valid stamps against a static file of the same size, same server.
 
 Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [--keepdb]
-[--worker-class gthread|sync] [--threads T]``.
+[--worker-class gthread|sync] [--workers W] [--threads T]``.
 
 - Data: a throwaway database (``test_ocop_bench_resolve``; ``--keepdb`` keeps it for the next run) with
   ``--stamps`` (default 1,000,000) active stamps over four lots of one product with a logbook, a zone, two
@@ -11,7 +11,7 @@ Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [-
   ``--worker-class sync`` runs the classic 2 × cores + 1 sync workers, which close every connection), the default
   per-process cache (lot part of the page cached 60 s; rate limits on but raised so the benchmark client is not
   throttled). (a) and (b) always run on the same server: what the server costs per request counts for both.
-- Resolve path measured: the stamp URL is answered by ``apps.stamps.middleware`` right after WhiteNoise (no
+- Resolve path measured: the stamp URL is answered by ``apps.common.middleware`` right after WhiteNoise (no
   session, user or messages), with one database round trip (``stamps_record_page_scan``, a prepared statement)
   and the lot's page, link header and banner variants cached per process.
 - Load: wrk (Debian package ``wrk``; installed with apt-get when missing and running as root, otherwise a Python
@@ -110,14 +110,14 @@ def prepare(stamps: int) -> list[str]:
 
 
 def start_server(port: int, static_root: Path, page_size: int, worker_class: str = "gthread",
-                 threads: int = 4) -> subprocess.Popen:
+                 threads: int = 4, workers: int | None = None) -> subprocess.Popen:
     from django.db import connection
 
     database = connection.settings_dict
     url = (f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
            f"{database['PORT'] or 5432}/{database['NAME']}")
     cores = os.cpu_count() or 2
-    workers = cores if worker_class == "gthread" else 2 * cores + 1
+    workers = workers or (cores if worker_class == "gthread" else 2 * cores + 1)
     environment = {
         **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(static_root),
@@ -211,6 +211,8 @@ def main() -> None:
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
                         help="gthread: one worker per core, --threads each (default); sync: 2 × cores + 1 workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: one per core for gthread, 2 × cores + 1 for sync)")
     arguments = parser.parse_args()
     config = start_django("test_ocop_bench_resolve", arguments.keepdb)
     server = None
@@ -226,7 +228,8 @@ def main() -> None:
         static_root = Path(tempfile.mkdtemp(prefix="ocop-bench-static-"))
         scratch.append(static_root)
         port = free_port()
-        server = start_server(port, static_root, len(page.content), arguments.worker_class, arguments.threads)
+        server = start_server(port, static_root, len(page.content), arguments.worker_class, arguments.threads,
+                              arguments.workers)
         base = f"http://127.0.0.1:{port}"
         assert urllib.request.urlopen(f"{base}/static/bench/page.html").status == 200  # noqa: S310
         print(f"page size {len(page.content):,} bytes; static file of the same size; "

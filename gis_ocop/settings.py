@@ -92,7 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "apps.stamps.middleware.StampResolverMiddleware",  # stamp scans skip sessions, auth and messages below
+    "apps.common.middleware.LeanPathMiddleware",  # stamp scans and tiles skip sessions, auth, messages and CSRF below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +101,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its lockout answer
+]
+
+# The anonymous hot paths served by apps.common.middleware.LeanPathMiddleware: stamp scans and vector tiles.
+LEAN_PATHS = [
+    {"prefixes": ("/01/", "/s/"), "mount": "/", "urlconf": "apps.stamps.urls",
+     "names": ("stamps-digital-link", "stamps-short")},
+    {"prefixes": ("/tiles/",), "mount": "/tiles/", "urlconf": "apps.layers.tile_urls", "names": ("tile",)},
 ]
 
 ROOT_URLCONF = "gis_ocop.urls"
@@ -133,7 +140,10 @@ if not _database_url:
     )
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env.integer("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django's health check costs a round trip (SELECT 1) at the start of every request that uses the database: off by
+# default, as in Django. A connection that died (the database restarted) fails that one request and is then
+# closed and replaced; DB_CONN_HEALTH_CHECKS=1 trades the round trip for not losing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.boolean("DB_CONN_HEALTH_CHECKS", default=False)
 # Server-side prepared statements (psycopg): only queries run on server-binding cursors are prepared — Django's own
 # are bound client-side and never are — i.e. the stamp resolver's scan call. Off for poolers that cannot keep them.
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (

@@ -145,3 +145,14 @@ def test_tilejson_declares_where_clusters_end(client, sales_points):
     assert document["cluster_maxzoom"] == 10
     assert document["vector_layers"][0]["fields"]["count"] == "Number"
     assert "count" not in client.get("/tiles/tourism-sites.json").json()["vector_layers"][0]["fields"]
+
+
+def test_a_tile_is_served_past_sessions_users_and_csrf_with_the_stack_s_security_headers(client, zones):
+    z, x, y = tile_of(ORIGIN_LON + 0.005, ORIGIN_LAT + 0.005, 12)
+    response = client.get(f"/tiles/zones/{z}/{x}/{y}.mvt")
+    assert response.status_code == 200
+    assert not hasattr(response.wsgi_request, "session") and not hasattr(response.wsgi_request, "user")
+    assert not response.cookies
+    assert response["X-Content-Type-Options"] == "nosniff" and response["X-Frame-Options"] == "DENY"
+    assert client.get(f"/tiles/no-such-layer/{z}/{x}/{y}.mvt").status_code == 404
+    assert client.get("/tiles/zones.json").wsgi_request.session is not None  # TileJSON takes the usual stack

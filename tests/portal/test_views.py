@@ -38,8 +38,19 @@ def test_home_page_is_vietnamese_by_default_and_english_on_request(client):
 
 @pytest.mark.django_db
 def test_the_language_switcher_sets_english(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    page = client.get("/").content.decode()
+    assert 'href="/language/?language=en&amp;next=/"' in page
+    response = client.get("/language/?language=en&next=/", follow=True)
     assert 'lang="en"' in response.content.decode()
+    assert "One Commune One Product" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_ignores_unknown_languages_and_foreign_next_urls(client):
+    response = client.get("/language/?language=xx&next=https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "django_language" not in response.cookies
+    assert client.post("/language/", {"language": "en"}).status_code == 405
 
 
 @pytest.mark.django_db

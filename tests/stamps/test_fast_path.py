@@ -1,9 +1,11 @@
 """The resolver's fast path: the lean middleware chain, the one-round-trip scan call and the cached page parts."""
 
+from urllib.parse import quote
+
 from django.test import Client
 
 from apps.stamps import services
-from apps.stamps.models import FlagReason, ScanEvent, ScanKind, ScanOutcome, Stamp
+from apps.stamps.models import CounterfeitReport, FlagReason, ScanEvent, ScanKind, ScanOutcome, Stamp
 from apps.stamps.rendering import stamp_url
 from tests.stamps.conftest import path_of
 
@@ -17,7 +19,7 @@ def test_a_scan_answers_with_the_headers_the_full_middleware_stack_gives(client,
     assert {"Accept-Language", "Cookie"} <= {part.strip() for part in response["Vary"].split(",")}
     assert int(response["Content-Length"]) == len(response.content)
     assert "no-store" in response["Cache-Control"]
-    assert response.cookies["csrftoken"].value
+    assert not response.cookies  # nothing per visitor: no CSRF token, no session
     assert "you are the first to check this stamp" in response.content.decode()
 
 
@@ -27,10 +29,20 @@ def test_a_scan_touches_no_session_and_no_user(client, stamp):
     assert "sessionid" not in response.cookies
 
 
-def test_the_report_form_still_goes_through_the_full_stack_and_its_csrf_check(stamp):
+def test_the_anonymous_report_form_is_accepted_without_a_csrf_token(stamp):
     visitor = Client(enforce_csrf_checks=True)
     response = visitor.post("/s/report", {"serial": stamp.serial, "message": "Tem bị bóc"})
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert CounterfeitReport.objects.get().stamp == stamp
+
+
+def test_the_language_links_of_a_scanned_page_come_back_to_the_same_stamp_url(client, stamp):
+    path = path_of(stamp_url(stamp))
+    page = client.get(path).content.decode()
+    assert f'href="/language/?language=en&amp;next={quote(path, safe="/")}"' in page
+    switched = client.get(f"/language/?language=en&next={quote(path, safe='/')}")
+    assert switched.status_code == 302 and switched["Location"] == path
+    assert '<html lang="en">' in client.get(path).content.decode()
 
 
 def test_a_link_preview_bot_opening_the_page_is_logged_but_not_counted(client, stamp):
