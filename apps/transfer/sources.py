@@ -1,21 +1,21 @@
 """Read import files through GDAL: GeoJSON, KML/KMZ, GPX, zipped Shapefile, GeoPackage and CSV.
 
 :func:`inspect_source` opens a file, lists its layers, fields and feature count and detects its
-coordinate system; :func:`read_features` streams its features reprojected to WGS 84 by ``ogr2ogr``
-(PostgreSQL COPY text on stdout, see :func:`read_records`), so a 50 MB file is never held in memory at
-once.
+coordinate system; :func:`read_layers` reads its features reprojected to WGS 84 (GDAL through pyogrio, in
+this process, a layer at a time: files are at most 50 MB), :func:`read_features` hands them out one by one.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-import subprocess  # noqa: S404 - ogr2ogr is GDAL's own tool, called with an argument list
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+import numpy
 from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import (
@@ -216,119 +216,128 @@ def source_system(source: SourceFile, crs_key: str | None) -> str | None:
     return crs_catalogue.get(source.detected_crs).proj
 
 
-# ogr2ogr writes each layer as a PostgreSQL COPY block (PGDump driver, to stdout): one line per feature, the
-# geometry as hex EWKB with every bit of the coordinates GDAL computed, attributes as text. Both import paths
-# (per feature and set-based) read this same stream, so they see the same values and the same coordinates.
-_GEOMETRY_COLUMN = "__ocop_geom"
-_COPY_HEADER = re.compile(r'^COPY .*?\((.*)\) FROM STDIN;$')
-_IDENTIFIER = re.compile(r'"((?:[^"]|"")*)"')
-_COPY_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))", re.DOTALL)
-_COPY_CHARACTERS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+# Both import paths (per feature and set-based) read a file through the same call, :func:`read_layers`: GDAL
+# (through pyogrio, in this process) reads each layer at once, reprojected to WGS 84 by an OGR VRT "warped layer"
+# -- the coordinate transformation ogr2ogr -t_srs applies -- as 2D WKB with every bit of the coordinates GDAL
+# computed, and the attributes as text. So both paths see the same values and the same coordinates.
+WGS84_TARGET = "EPSG:4326"
 
 
-def _ogr2ogr_command(source: SourceFile, layer: SourceLayer, s_srs: str | None) -> list[str]:
-    command = ["ogr2ogr", "--config", "PG_USE_COPY", "YES", "-f", "PGDump", "/vsistdout/", source.gdal_path]
-    for option in source.open_options:
-        command += ["-oo", option]
-    if source.format != "CSV":
-        command.append(layer.name)
-    if s_srs:
-        command += ["-s_srs", s_srs]
-    command += ["-t_srs", "EPSG:4326", "-dim", "XY", "-nln", "ocop_import"]
-    for option in ("LAUNDER=NO", "CREATE_TABLE=OFF", "DROP_TABLE=OFF", "CREATE_SCHEMA=OFF", "SPATIAL_INDEX=NONE",
-                   "FID=__ocop_fid", f"GEOMETRY_NAME={_GEOMETRY_COLUMN}"):
-        command += ["-lco", option]
-    return command
+@dataclass
+class LayerFeatures:
+    """One layer as read: its features' attributes as text (column by column) and geometries as 2D WKB in WGS 84.
+
+    ``first_index`` is the 1-based position in the file of the layer's first feature (layers follow each other).
+    """
+
+    name: str
+    first_index: int
+    fields: list[str]
+    columns: list[list[str | None]]
+    geometries: numpy.ndarray  # object array: bytes (WKB) or None
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    def properties(self, position: int) -> dict[str, str | None]:
+        return {name: column[position] for name, column in zip(self.fields, self.columns, strict=True)}
 
 
-def _trailing_backslashes(text: str) -> int:
-    return len(text) - len(text.rstrip("\\"))
+def _xml(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
 
 
-def _unescape(match: re.Match) -> str:
-    octal, hexadecimal, other = match.groups()
-    if octal is not None:
-        return chr(int(octal, 8))
-    if hexadecimal is not None:
-        return chr(int(hexadecimal, 16))
-    return _COPY_CHARACTERS.get(other, other)
+def _warped_layer(source: SourceFile, layer: SourceLayer, s_srs: str | None) -> str:
+    """An OGR VRT (as a string GDAL opens) that serves ``layer`` reprojected from ``s_srs`` (or its own) to WGS 84."""
+    options = "".join(f'<OOI key="{_xml(key)}">{_xml(value)}</OOI>'
+                      for key, _sep, value in (option.partition("=") for option in source.open_options))
+    return ("<OGRVRTDataSource><OGRVRTWarpedLayer>"
+            f'<OGRVRTLayer name="{_xml(layer.name)}"><SrcDataSource>{_xml(source.gdal_path)}</SrcDataSource>'
+            + (f"<OpenOptions>{options}</OpenOptions>" if options else "")
+            + f"<SrcLayer>{_xml(layer.name)}</SrcLayer></OGRVRTLayer>"
+            + (f"<SrcSRS>{_xml(s_srs)}</SrcSRS>" if s_srs else "")
+            + f"<TargetSRS>{WGS84_TARGET}</TargetSRS></OGRVRTWarpedLayer></OGRVRTDataSource>")
 
 
-def copy_fields(line: str) -> list[str | None]:
-    """Split one line of PostgreSQL COPY text into its values (``\\N`` is ``None``; escapes are undone)."""
-    parts = line.split("\t")
-    if "\\" not in line:
-        return parts
-    fields: list[str] = []
-    for part in parts:
-        # A tab written as backslash + tab belongs to the value: glue the pieces back together.
-        if fields and _trailing_backslashes(fields[-1]) % 2:
-            fields[-1] += "\t" + part
-        else:
-            fields.append(part)
-    return [None if field == "\\N" else (_COPY_ESCAPE.sub(_unescape, field) if "\\" in field else field)
-            for field in fields]
+def _text(value) -> str | None:
+    """An attribute value as text: numbers as written (integral reals without ``.0``), missing values ``None``."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | numpy.bool_):
+        return "1" if value else "0"  # as OGR writes a boolean field
+    if isinstance(value, int | numpy.integer):
+        return str(int(value))
+    if isinstance(value, float | numpy.floating):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return str(int(number)) if number.is_integer() and abs(number) < 1e16 else repr(number)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _column_text(column: numpy.ndarray) -> list[str | None]:
+    if column.dtype == object:
+        return [value if value is None or type(value) is str else _text(value) for value in column]
+    return [_text(value) for value in column.tolist()]
+
+
+def read_layers(source: SourceFile, *, crs_key: str | None = None) -> Iterator[LayerFeatures]:
+    """Yield every layer of ``source`` reprojected to WGS 84 (2D), in file order; ``unreadable_file`` on failure."""
+    import pyogrio.errors
+    from pyogrio import raw
+
+    s_srs = source_system(source, crs_key)
+    first_index = 1
+    for layer in source.layers:
+        try:
+            meta, _fids, geometries, columns = raw.read(_warped_layer(source, layer, s_srs), force_2d=True,
+                                                       datetime_as_string=True)
+            if geometries is None:  # the VRT opened, the file behind it did not
+                raise pyogrio.errors.DataLayerError(f"cannot open layer {layer.name}")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.CRSError,
+                pyogrio.errors.GeometryError, pyogrio.errors.FieldError, RuntimeError, IndexError) as exc:
+            raise SourceError("unreadable_file", _("GDAL cannot read %(name)s: %(error)s")
+                              % {"name": source.path.name, "error": _reason(source, layer, exc)[-300:]},
+                              field="file") from exc
+        read = LayerFeatures(layer.name, first_index, [str(name) for name in meta["fields"]],
+                             [_column_text(column) for column in columns], geometries)
+        first_index += len(read)
+        yield read
+
+
+def _reason(source: SourceFile, layer: SourceLayer, error: Exception) -> str:
+    """GDAL's own words for a layer that could not be read (through the VRT they are lost): open it directly.
+
+    The server's folders are left out of the words (the officer knows the file by its name).
+    """
+    import pyogrio
+
+    options = dict(option.partition("=")[::2] for option in source.open_options)
+    try:
+        pyogrio.read_info(source.gdal_path, layer=layer.name, **options)
+    except Exception as direct:  # noqa: BLE001 - any failure of GDAL's says why
+        error = direct
+    return str(error).replace(f"{source.path.parent}/", "").strip()
 
 
 @dataclass
 class RawRecord:
-    """One source feature as ogr2ogr wrote it: position (1-based), attributes as text, hex EWKB (WGS 84) or None."""
+    """One source feature as read: position (1-based), attributes as text, 2D WKB in WGS 84 or None."""
 
     index: int
     layer: str
     properties: dict[str, str | None]
-    geometry_hex: str | None
-
-
-def _copy_records(stream, layer_name: str, start: int) -> Iterator[RawRecord]:
-    columns: list[str] | None = None
-    geometry_at = None
-    index = start
-    pending = ""
-    for raw_line in stream:
-        line = pending + raw_line.decode("utf-8")
-        pending = ""
-        if columns is None:
-            header = _COPY_HEADER.match(line.rstrip("\n"))
-            if header:
-                columns = [name.replace('""', '"') for name in _IDENTIFIER.findall(header.group(1))]
-                geometry_at = columns.index(_GEOMETRY_COLUMN) if _GEOMETRY_COLUMN in columns else None
-            continue
-        if line.endswith("\n"):
-            if _trailing_backslashes(line[:-1]) % 2:  # an escaped newline inside a value
-                pending = line
-                continue
-            line = line[:-1]
-        if line == "\\.":
-            columns = None
-            continue
-        values = copy_fields(line)
-        index += 1
-        geometry = values[geometry_at] if geometry_at is not None else None
-        properties = {name: value for position, (name, value) in enumerate(zip(columns, values, strict=True))
-                      if position != geometry_at}
-        yield RawRecord(index, layer_name, properties, geometry)
+    geometry_wkb: bytes | None
 
 
 def read_records(source: SourceFile, *, crs_key: str | None = None) -> Iterator[RawRecord]:
-    """Yield every feature of ``source`` reprojected to WGS 84, in file order, as ogr2ogr wrote it."""
-    s_srs = source_system(source, crs_key)
-    index = 0
-    for layer in source.layers:
-        command = _ogr2ogr_command(source, layer, s_srs)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
-        try:
-            for record in _copy_records(process.stdout, layer.name, index):
-                index = record.index
-                yield record
-        finally:
-            process.stdout.close()
-            error = process.stderr.read().decode("utf-8", "replace")
-            process.stderr.close()
-            returncode = process.wait()
-        if returncode != 0:
-            raise SourceError("unreadable_file", _("GDAL cannot read %(name)s: %(error)s")
-                              % {"name": source.path.name, "error": error.strip()[-300:]}, field="file")
+    """Yield every feature of ``source`` reprojected to WGS 84, in file order (:func:`read_layers`, one by one)."""
+    for layer in read_layers(source, crs_key=crs_key):
+        for position in range(len(layer)):
+            yield RawRecord(layer.first_index + position, layer.name, layer.properties(position),
+                            layer.geometries[position])
 
 
 def read_features(source: SourceFile, *, crs_key: str | None = None,
@@ -339,9 +348,9 @@ def read_features(source: SourceFile, *, crs_key: str | None = None,
     """
     for record in read_records(source, crs_key=crs_key):
         feature = RawFeature(record.index, record.properties, None, record.layer)
-        if record.geometry_hex:
+        if record.geometry_wkb is not None:
             try:
-                geometry = geometry_from_hex(record.geometry_hex)
+                geometry = geometry_from_wkb(record.geometry_wkb)
             except DomainError as error:
                 feature.error = error
             else:
@@ -349,10 +358,10 @@ def read_features(source: SourceFile, *, crs_key: str | None = None,
         yield feature
 
 
-def geometry_from_hex(geometry_hex: str) -> GEOSGeometry:
-    """The GEOS geometry of a hex EWKB written by ogr2ogr, or ``unreadable`` when GEOS cannot read it."""
+def geometry_from_wkb(wkb: bytes) -> GEOSGeometry:
+    """The GEOS geometry of a WKB as GDAL read it, or ``unreadable`` when GEOS cannot read it."""
     try:
-        return GEOSGeometry(geometry_hex, srid=4326)
+        return GEOSGeometry(memoryview(wkb), srid=4326)
     except (GEOSException, ValueError, TypeError) as exc:
         from apps.common.geometry import GeometryError
 

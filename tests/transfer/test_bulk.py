@@ -328,3 +328,187 @@ def test_the_cached_fold_folds_exactly_like_the_common_one():
              "Ñandú ß Æsir 北京 ½", "Krông\u00a0Pắc", "x\u0301 tổ hợp"]
 
     assert [fast_fold(name) for name in names] == [fold(name) for name in names]
+
+
+# --- values, a field at a time -----------------------------------------------------------------------------------
+
+
+def test_values_read_a_field_at_a_time_are_those_read_values_gives_each_feature(codes, producer):
+    from apps.transfer.bulk import values_by_column
+    from apps.transfer.fields import ValueError_, read_values
+
+    rows = [
+        {"ten": "Vườn 1", "cay": "ca-phe", "loai": "cultivation", "mst": producer.tax_code, "ngay": "01/09/2025"},
+        {"ten": "  ", "cay": "ca-phe", "loai": "cultivation"},  # name required, blank
+        {"ten": "Vườn 3", "cay": "hoa-hong-xanh", "loai": "vuon-treo"},  # two bad values: the kind's comes first
+        {"ten": "Vườn 4", "cay": None, "loai": "harvesting", "ma": codes["C"].code, "ngay": "2025-13-45"},
+        {"ten": "Vườn 5", "cay": "Cà phê", "loai": "cultivation", "mst": "9999999999"},
+        {"ten": "Vườn 6", "cay": "ca-phe", "loai": None, "ma": "VN-XXOR-9999", "ghi": "Ghi\tchú"},
+        {"ten": "Vườn 7", "cay": "ca-phe", "loai": "cultivation", "mst": f"{producer.tax_code};{producer.slug}"},
+    ]
+    fields = ["ten", "cay", "loai", "mst", "ngay", "ma", "ghi"]
+    columns = {name: [row.get(name) for row in rows] for name in fields}
+    mapping = {"name": "ten", "crop": "cay", "kind": "loai", "producers": "mst", "proposed_on": "ngay", "code": "ma",
+               "notes": "ghi"}
+    for defaults in ({}, {"kind": "cultivation", "crop": "ca-phe"}):
+        expected = []
+        for row in rows:
+            try:
+                expected.append(read_values("zones", row, mapping, defaults, {}))
+            except ValueError_ as error:
+                expected.append((error.code, error.message, error.field))
+
+        found = values_by_column("zones", columns, len(rows), mapping, defaults)
+
+        assert [(value.code, value.message, value.field) if isinstance(value, ValueError_) else value
+                for value in found] == expected
+    assert isinstance(found[0], dict) and found[0]["producers"] == [producer]
+    assert [found[1].code, found[2].code, found[3].code] == ["value_required", "bad_choice", "bad_date"]
+
+
+# --- foreign keys checked at once --------------------------------------------------------------------------------
+
+
+def _replication_role() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def test_a_commit_checks_the_rows_foreign_keys_at_once_and_turns_the_triggers_back_on(settings, tmp_path, coffee):
+    from django.db import connection
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    path = write_geojson(tmp_path / "two.geojson", [_zone(_at(0), "Vùng 1"), _zone(_at(3), "Vùng 2")])
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(str(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        job = run_import(job=create_import_job(kind="zones", file=path), commit=True)
+
+    assert job.status == ImportStatus.COMMITTED
+    assert RawMaterialZone.objects.count() == 2 and ZoneVersion.objects.count() == 2
+    assert any("FOR KEY SHARE" in statement and "zones_crop" in statement for statement in statements)
+    assert any("FOR KEY SHARE" in statement and "territory_administrativeunit" in statement
+               for statement in statements)
+    assert "SET LOCAL session_replication_role = replica" in statements
+    assert statements.index("SET LOCAL session_replication_role = origin") > statements.index(
+        "SET LOCAL session_replication_role = replica")
+    assert _replication_role() == "origin"
+
+
+def test_a_key_that_does_not_exist_is_refused_as_its_foreign_key_would_refuse_it(coffee):
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from apps.territory.models import AdministrativeUnit
+    from apps.transfer.bulk import ForeignKeyError, _Candidate, _foreign_keys_checked_at_once
+
+    missing_commune = AdministrativeUnit.objects.order_by("-pk").first().pk + 1000
+    candidate = _Candidate(index=1, entry={}, values={"crop": coffee}, name="Vùng", search_name="vung",
+                           geometry_hex="", producer_ids=[], code=None, area_ha=Decimal("1"),
+                           commune_ids=[missing_commune], zone_id=10**9)
+    inserted = []
+
+    with (pytest.raises(ForeignKeyError, match=str(missing_commune)), connection.cursor() as cursor,
+          _foreign_keys_checked_at_once(cursor, [candidate], None)):
+        inserted.append(candidate)
+
+    assert not inserted and _replication_role() == "origin"
+
+
+def test_an_insert_that_fails_raises_its_own_error_and_leaves_the_triggers_on(settings, tmp_path, coffee,
+                                                                               monkeypatch):
+    from django.db import DataError
+
+    from apps.transfer import bulk
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    path = write_geojson(tmp_path / "one.geojson", [_zone(_at(0), "Vùng 1")])
+
+    def failing_insert(self, cursor, candidates, *, full=True):
+        cursor.execute("SELECT 1 / 0")
+
+    monkeypatch.setattr(bulk._BulkRun, "_insert", failing_insert)
+
+    with pytest.raises(DataError, match="division by zero"):  # not hidden by the failed transaction's next error
+        run_import(job=create_import_job(kind="zones", file=path), commit=True)
+
+    assert _replication_role() == "origin"
+    assert not RawMaterialZone.objects.exists()
+
+
+def test_another_trigger_on_the_tables_keeps_postgresql_checking_row_by_row(settings, tmp_path, coffee):
+    from django.db import connection
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    with connection.cursor() as cursor:  # an audit trigger someone added: it must not be skipped
+        cursor.execute("CREATE TEMPORARY TABLE audit_seen (zone_id bigint)")
+        cursor.execute("CREATE FUNCTION pg_temp.audit_zone() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$BEGIN INSERT INTO audit_seen VALUES (NEW.zone_id); RETURN NEW; END$$")
+        cursor.execute("CREATE TRIGGER audit_history AFTER INSERT ON zones_zonestatuschange "
+                       "FOR EACH ROW EXECUTE FUNCTION pg_temp.audit_zone()")
+    path = write_geojson(tmp_path / "two.geojson", [_zone(_at(0), "Vùng 1"), _zone(_at(3), "Vùng 2")])
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(str(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        job = run_import(job=create_import_job(kind="zones", file=path), commit=True)
+
+    assert job.status == ImportStatus.COMMITTED
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_seen")
+        assert cursor.fetchone()[0] == 2
+    assert "SET LOCAL session_replication_role = replica" not in statements
+
+
+# --- communes by boundary ----------------------------------------------------------------------------------------
+
+
+def test_both_paths_find_the_same_communes_by_boundary(settings, tmp_path, coffee):
+    from django.contrib.gis.geos import MultiPolygon as GeosMultiPolygon
+
+    from apps.territory.models import AdministrativeUnit, Era, Level
+
+    communes = list(AdministrativeUnit.objects.filter(era=Era.CURRENT, level=Level.COMMUNE).order_by("code")[:2])
+    west, south = BMT[0] - 0.05, BMT[1] - 0.05
+    for commune, (x0, x1) in zip(communes, ((west, BMT[0] + 0.01), (BMT[0] + 0.01, BMT[0] + 0.1)), strict=True):
+        commune.boundary = GeosMultiPolygon(Polygon.from_bbox((x0, south, x1, BMT[1] + 0.05)), srid=4326)
+        commune.save(update_fields=["boundary"])
+    features = [_zone(_at(index * 0.5), f"Vùng {index}") for index in range(6)]  # the 3rd straddles the border
+    path = write_geojson(tmp_path / "bounded.geojson", features)
+
+    results = _import_both_ways(settings, path, commit=True)
+
+    assert results["set_based"][0] == results["per_feature"][0] == ImportStatus.COMMITTED
+    assert results["set_based"][2] == results["per_feature"][2]
+    saved = results["set_based"][2]["zones"]
+    assert saved["Vùng 0"]["communes"] == [communes[0].code]
+    assert saved["Vùng 2"]["communes"] == sorted(commune.code for commune in communes)
+    assert saved["Vùng 5"]["communes"] == [communes[1].code]
+
+
+def test_both_paths_read_a_vn2000_shapefile_to_the_same_coordinates(settings, tmp_path, coffee):
+    from tests.transfer.conftest import convert
+
+    tm3 = ("+proj=tmerc +lat_0=0 +lon_0=108.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+           "-39.30318279,-111.45032835,-0.00928836,0.01975479,-0.00427372,0.252906278 +units=m +no_defs")
+    geojson = write_geojson(tmp_path / "zones.geojson", [_zone(_at(index), f"Vùng {index}") for index in range(3)]
+                            + [_zone(_bow_tie(4), "Nơ")])
+    path = convert(geojson, "shp", srs=tm3)
+
+    results = _import_both_ways(settings, path, commit=True)
+
+    assert results["set_based"][0] == results["per_feature"][0] == ImportStatus.COMMITTED
+    assert results["set_based"][1] == results["per_feature"][1]
+    assert results["set_based"][2] == results["per_feature"][2]
+    assert len(results["set_based"][2]["zones"]) == 4
