@@ -66,3 +66,12 @@ def test_home_page_leads_to_the_map_near_me_and_dashboards(client):
         assert f'href="{url}"' in page
         assert label in page
     assert 'href="/ogc/"' in page
+
+
+@pytest.mark.django_db
+def test_the_home_page_links_every_officer_tool(client):
+    page = client.get("/").content.decode()
+    for path in ("/workspace/zones/", "/transfer/imports/", "/evaluation/boards/province/", "/inspections/new/",
+                 "/reports/quarterly/", "/reports/data-quality/"):
+        assert f'href="{path}"' in page
+    assert "Ghi nhận chuyến kiểm tra" in page
