@@ -3,28 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def start_django(database_name: str, keepdb: bool):
-    """Configure Django on a throwaway database (migrated from scratch); return the teardown config."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_ocop.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", database_name)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment
-
-    setup_test_environment(debug=False)
-    settings.DEBUG = False
-    return setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
+from _django import ROOT, start_django  # noqa: F401 - re-exported for the stamp benchmarks
 
 
 def make_lots(count: int):

@@ -35,13 +35,11 @@ import random
 import shutil
 import statistics
 import subprocess  # noqa: S404 - ogr2ogr, called with an argument list
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _django import start_django, stop_django
 
 SEED = 20_250_701
 TARGET = 0.5
@@ -282,19 +280,8 @@ def measure(arguments: argparse.Namespace, folder: Path, centroids: list[tuple[f
 
 def main() -> None:
     arguments = parse_arguments()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_ocop.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "test_ocop_bench_import")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    setup_test_environment(debug=False)
-    settings.DEBUG = False  # no query log in the measured process
     started = time.perf_counter()
-    config = setup_databases(verbosity=0, interactive=False, keepdb=arguments.keepdb)
+    config = start_django("test_ocop_bench_import", arguments.keepdb)
     try:
         from apps.territory.services import load_admin_units
 
@@ -302,8 +289,7 @@ def main() -> None:
         print(f"database ready in {time.perf_counter() - started:.1f} s")
         run(arguments)
     finally:
-        if not arguments.keepdb:
-            teardown_databases(config, verbosity=0)
+        stop_django(config, arguments.keepdb)
 
 
 if __name__ == "__main__":

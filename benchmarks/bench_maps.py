@@ -16,15 +16,12 @@ Run with ``./ocop bench maps [--zones N] [--points M] [--iterations K] [--keepdb
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _django import start_django, stop_django
 
 # Đắk Lắk (old Đắk Lắk + Phú Yên), lon/lat.
 EXTENT = (107.55, 12.15, 109.35, 13.65)
@@ -232,19 +229,8 @@ def run(arguments: argparse.Namespace) -> None:
 
 def main() -> None:
     arguments = parse_arguments()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_ocop.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "test_ocop_bench")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    setup_test_environment(debug=False)
-    settings.DEBUG = False  # no query log in the measured process
     started = time.perf_counter()
-    config = setup_databases(verbosity=0, interactive=False, keepdb=arguments.keepdb)
+    config = start_django("test_ocop_bench", arguments.keepdb)
     try:
         from apps.zones.models import RawMaterialZone
 
@@ -254,8 +240,7 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f} s (client: the WSGI application, in process)")
         run(arguments)
     finally:
-        if not arguments.keepdb:
-            teardown_databases(config, verbosity=0)
+        stop_django(config, arguments.keepdb)
 
 
 if __name__ == "__main__":
