@@ -14,25 +14,22 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import ALL, COMMUNES, allowed_q, can_on_some, register_action, scope_queryset
 
 RECORD_INSPECTION = "traceability.record_inspection"
-TARGET_KINDS = ("zone", "packing_facility", "production_facility", "producer", "lot")
 RECORDERS = {Role.INSPECTOR: ALL, Role.PROVINCIAL_OFFICE: ALL, Role.COMMUNE_OFFICER: COMMUNES}
 
 
 def register_with_accounts() -> None:
     """Declare ``traceability.record_inspection`` on every kind of inspection target (called by the app config)."""
-    for kind in TARGET_KINDS:
+    from apps.traceability.models import Inspection
+
+    for kind in Inspection.TARGET_FIELDS:
         register_action(RECORD_INSPECTION, kind, dict(RECORDERS))
 
 
 def target_models() -> dict[str, type[Model]]:
     """The models an inspection can be about, by the name of the inspection's field."""
-    from apps.facilities.models import PackingFacility, ProductionFacility
-    from apps.producers.models import Producer
-    from apps.traceability.models import Lot
-    from apps.zones.models import RawMaterialZone
+    from apps.traceability.models import Inspection
 
-    return {"zone": RawMaterialZone, "packing_facility": PackingFacility,
-            "production_facility": ProductionFacility, "producer": Producer, "lot": Lot}
+    return Inspection.target_models()
 
 
 def may_record_inspections(user) -> bool:
@@ -50,5 +47,5 @@ def inspectable(user, queryset: QuerySet) -> QuerySet:
     return visible.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
 
 
-__all__ = ["RECORD_INSPECTION", "TARGET_KINDS", "inspectable", "may_record_inspections",
+__all__ = ["RECORD_INSPECTION", "inspectable", "may_record_inspections",
            "register_with_accounts", "target_models"]

@@ -688,9 +688,7 @@ def record_inspection(
     if inspected_on > timezone.localdate():
         raise InspectionError("inspection_in_future", _("Inspection date %(date)s is in the future.")
                               % {"date": inspected_on.isoformat()}, field="inspected_on")
-    target_fields = {RawMaterialZone: "zone", PackingFacility: "packing_facility",
-                     ProductionFacility: "production_facility", Producer: "producer", Lot: "lot"}
-    field = target_fields.get(type(target))
+    field = next((name for name, model in Inspection.target_models().items() if type(target) is model), None)
     if field is None:
         raise InspectionError("unknown_target",
                               _("What was inspected: choose a zone, a facility, a producer or a lot."),

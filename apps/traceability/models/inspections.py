@@ -80,6 +80,11 @@ class Inspection(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.organisation} {self.inspected_on} — {self.get_result_display()}"
 
+    @classmethod
+    def target_models(cls) -> dict[str, type[models.Model]]:
+        """The models an inspection can be about, by the name of the field that points at them."""
+        return {name: cls._meta.get_field(name).related_model for name in cls.TARGET_FIELDS}
+
     @property
     def target(self):
         for name in self.TARGET_FIELDS:
