@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.common.errors import DomainError
 from apps.evaluation import selectors, services
-from apps.evaluation.api import status_for
+from apps.evaluation.api import STEPS, status_for
 from apps.evaluation.certificate import certificate_pdf
 from apps.evaluation.forms import (
     ConfirmDossierForm,
@@ -87,25 +87,28 @@ def board_page(request: HttpRequest, level: str) -> HttpResponse:
 
 
 # The form and the service of each step taken on an existing candidacy.
-STEP_FORMS: dict[str, tuple[type[StepForm], Callable[..., Any]]] = {
-    Action.ACCEPT_IDEA: (NoteForm, services.accept_idea),
-    Action.REJECT_IDEA: (ReasonForm, services.reject_idea),
-    Action.RESUBMIT_IDEA: (ResubmitIdeaForm, services.resubmit_idea),
-    Action.SUBMIT_PLAN: (PlanForm, services.submit_plan),
-    Action.APPROVE_PLAN: (NoteForm, services.approve_plan),
-    Action.REJECT_PLAN: (ReasonForm, services.reject_plan),
-    Action.RESUBMIT_PLAN: (PlanForm, services.resubmit_plan),
-    Action.REPORT_PROGRESS: (ProgressForm, services.report_progress),
-    Action.SUBMIT_DOSSIER: (DossierForm, services.submit_dossier),
-    Action.RETURN_DOSSIER: (ReasonForm, services.return_dossier),
-    Action.CONFIRM_DOSSIER: (ConfirmDossierForm, services.confirm_dossier),
-    Action.OPEN_EVALUATION: (OpenEvaluationForm, services.open_evaluation),
-    Action.SCORE: (ScoreForm, services.submit_scores),
-    Action.CLOSE_EVALUATION: (ConfirmForm, services.close_evaluation),
-    Action.ISSUE_DECISION: (DecisionForm, services.issue_decision),
-    Action.PUBLISH_RESULT: (ConfirmForm, services.publish_result),
-    Action.REVOKE_RECOGNITION: (RevokeForm, services.revoke_recognition),
+# The form of each step; the service it calls is the API's (apps.evaluation.api.STEPS), so pages and API agree.
+_FORMS: dict[str, type[StepForm]] = {
+    Action.ACCEPT_IDEA: NoteForm,
+    Action.REJECT_IDEA: ReasonForm,
+    Action.RESUBMIT_IDEA: ResubmitIdeaForm,
+    Action.SUBMIT_PLAN: PlanForm,
+    Action.APPROVE_PLAN: NoteForm,
+    Action.REJECT_PLAN: ReasonForm,
+    Action.RESUBMIT_PLAN: PlanForm,
+    Action.REPORT_PROGRESS: ProgressForm,
+    Action.SUBMIT_DOSSIER: DossierForm,
+    Action.RETURN_DOSSIER: ReasonForm,
+    Action.CONFIRM_DOSSIER: ConfirmDossierForm,
+    Action.OPEN_EVALUATION: OpenEvaluationForm,
+    Action.SCORE: ScoreForm,
+    Action.CLOSE_EVALUATION: ConfirmForm,
+    Action.ISSUE_DECISION: DecisionForm,
+    Action.PUBLISH_RESULT: ConfirmForm,
+    Action.REVOKE_RECOGNITION: RevokeForm,
 }
+STEP_FORMS: dict[str, tuple[type[StepForm], Callable[..., Any]]] = {
+    action: (form_class, STEPS[action][0]) for action, form_class in _FORMS.items()}
 
 NO_ROLE = gettext_lazy("Your account has no role in the OCOP evaluation cycle.")
 
