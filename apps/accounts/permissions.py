@@ -306,14 +306,19 @@ def _commune_ids(profile: OfficerProfile) -> set[int]:
     return cached
 
 
-def _district_commune_ids(profile: OfficerProfile) -> set[int]:
-    """Current communes that absorbed a commune of the profile's legacy district."""
+def district_commune_ids(legacy_district_id: int | None) -> set[int]:
+    """Current communes that absorbed a commune of a legacy district."""
     from apps.territory.models import LegacyMapping
 
+    if not legacy_district_id:
+        return set()
+    return set(LegacyMapping.objects.filter(legacy__parent_id=legacy_district_id).values_list("current_id", flat=True))
+
+
+def _district_commune_ids(profile: OfficerProfile) -> set[int]:
     cached = getattr(profile, "_district_commune_ids", None)
     if cached is None:
-        cached = set(LegacyMapping.objects.filter(legacy__parent_id=profile.legacy_district_id)
-                     .values_list("current_id", flat=True)) if profile.legacy_district_id else set()
+        cached = district_commune_ids(profile.legacy_district_id)
         profile._district_commune_ids = cached
     return cached
 
@@ -354,17 +359,29 @@ def _paths_q(paths: Iterable[str], values: Iterable[int] | int | None, prefix: s
     return condition
 
 
+def units_q(kind: Kind, *, commune_ids: Iterable[int] | None = None, legacy_district_id: int | None = None,
+            district_communes: Iterable[int] | None = None, prefix: str = "") -> Q:
+    """Records of ``kind`` in some of ``commune_ids`` (2025 communes) — or, given ``legacy_district_id``, in that legacy
+    district: in a commune that absorbed one of its communes (``district_communes``, looked up when not given) or
+    with the district's legacy unit recorded on them. The COMMUNES and DISTRICT scopes of the rule tables."""
+    if legacy_district_id is None:
+        return _paths_q(kind.commune_paths, commune_ids, prefix)
+    if district_communes is None:
+        district_communes = district_commune_ids(legacy_district_id)
+    return (_paths_q(kind.commune_paths, district_communes, prefix)
+            | _paths_q(kind.legacy_paths, legacy_district_id, prefix))
+
+
 def _where_q(kind: Kind, rule: Rule, profile: OfficerProfile | None, prefix: str) -> Q:
     if rule.where == ALL:
         condition = Q()
     elif profile is None:
         return Q(pk__in=[])
     elif rule.where == COMMUNES:
-        condition = _paths_q(kind.commune_paths, _commune_ids(profile), prefix)
+        condition = units_q(kind, commune_ids=_commune_ids(profile), prefix=prefix)
     elif rule.where == DISTRICT:
-        condition = _paths_q(kind.commune_paths, _district_commune_ids(profile), prefix)
-        if profile.legacy_district_id:
-            condition |= _paths_q(kind.legacy_paths, profile.legacy_district_id, prefix)
+        condition = units_q(kind, legacy_district_id=profile.legacy_district_id or None,
+                            district_communes=_district_commune_ids(profile), prefix=prefix)
     elif rule.where == OWN:
         condition = _paths_q(kind.owner_paths, profile.producer_id, prefix)
     else:  # pragma: no cover - a typo in a rule table

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
-from apps.accounts.permissions import KINDS, profile_of, role_of, scope_queryset
+from apps.accounts.permissions import KINDS, profile_of, role_of, scope_queryset, units_q
 from apps.common.errors import DomainError
-from apps.territory.models import AdministrativeUnit, LegacyMapping
+from apps.territory.models import AdministrativeUnit
 
 # Roles that read the whole province's records (apps.accounts.permissions grants them "all").
 PROVINCE_WIDE_ROLES = (Role.PROVINCIAL_ADMIN, Role.PROVINCIAL_OFFICE, Role.INSPECTOR, Role.COUNCIL_MEMBER)
@@ -87,15 +87,6 @@ def records_in_scope(queryset: QuerySet, kind_name: str, scope: ReportScope) -> 
     queryset = scope.readable(queryset)
     if scope.is_province_wide:
         return queryset
-    kind = KINDS[kind_name]
-    condition = Q(pk__in=[])
-    if scope.commune_ids is not None:
-        communes = list(scope.commune_ids)
-    else:
-        communes = LegacyMapping.objects.filter(legacy__parent_id=scope.district_id).values("current_id")
-        for path in kind.legacy_paths:
-            condition |= Q(**{path: scope.district_id})
-    for path in kind.commune_paths:
-        condition |= Q(**{f"{path}__in": communes})
+    condition = units_q(KINDS[kind_name], commune_ids=scope.commune_ids, legacy_district_id=scope.district_id)
     # Through pk__in: a record reached through several communes stays one row.
     return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
