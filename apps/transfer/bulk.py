@@ -41,8 +41,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -204,6 +206,38 @@ class Phases:
     def report(self, fraction: float) -> None:
         if self.callback is not None and self.total:
             self.callback(min(self.total, int(self.total * fraction)), self.total)
+
+
+# --- garbage collection --------------------------------------------------------------------------------------------
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # runs of this process (threads) that hold automatic garbage collection paused
+
+
+@contextlib.contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """Pause Python's automatic (cyclic) garbage collection for the block, as the set-based run allocates.
+
+    A run creates some 100,000 container objects (report entries, candidates, values); each few hundred of them
+    trigger a collection, and every so often a full one, which walks every object of the process — Django's, the
+    web server's — and took 0.1-0.2 s of a 10,000-feature run. Nothing is lost: reference counting still frees
+    everything at once, the cycles the run may leave are collected once the block ends. Threads running imports
+    at the same time share the pause (a count); collection resumes when the last ends, unless it was off before.
+    """
+    global _gc_pauses
+    with _gc_lock:
+        is_pausing = _gc_pauses > 0 or gc.isenabled()  # not when collection was turned off by someone else
+        if is_pausing:
+            _gc_pauses += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if is_pausing:
+            with _gc_lock:
+                _gc_pauses -= 1
+                if _gc_pauses == 0:
+                    gc.enable()
 
 
 # --- the run -------------------------------------------------------------------------------------------------------

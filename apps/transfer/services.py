@@ -380,14 +380,16 @@ def run_import(*, job: ImportJob, commit: bool, user=None, progress: ProgressCal
         with ProgressWriter(job, callback=progress) as writer, transaction.atomic():
             source = source_of(job)
             if takes_bulk_path(job.kind, source.feature_count):
-                from apps.transfer.bulk import import_zones_in_bulk
+                from apps.transfer.bulk import garbage_collection_paused, import_zones_in_bulk
 
                 method = "set_based"
-                entries, shapes = import_zones_in_bulk(job=job, source=source, commit=commit, user=user,
-                                                      progress=writer)
+                with garbage_collection_paused():
+                    entries, shapes = import_zones_in_bulk(job=job, source=source, commit=commit, user=user,
+                                                          progress=writer)
+                    _overlaps_within_file(entries, shapes)
             else:
                 entries, shapes = _check_one_by_one(job, source, user, writer)
-            _overlaps_within_file(entries, shapes)
+                _overlaps_within_file(entries, shapes)
             summary = _summary(entries)
             is_committed = commit and summary["rejected"] == 0
             if not is_committed:

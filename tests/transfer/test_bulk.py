@@ -320,6 +320,43 @@ def test_the_report_of_a_set_based_run_is_plain_json(settings, tmp_path, coffee)
     assert job.report["features"][0]["status"] == "valid"
 
 
+def test_a_set_based_run_pauses_garbage_collection_and_turns_it_back_on(settings, tmp_path, coffee, monkeypatch):
+    import gc
+
+    from apps.transfer import bulk
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    path = write_geojson(tmp_path / "one.geojson", [_zone(_at(0), "Vùng 1")])
+    seen = []
+    read = bulk._BulkRun.read
+    monkeypatch.setattr(bulk._BulkRun, "read", lambda run, source: (seen.append(gc.isenabled()), read(run, source)))
+
+    job = run_import(job=create_import_job(kind="zones", file=path), commit=True)
+
+    assert job.status == ImportStatus.COMMITTED
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_nested_pauses_resume_collection_at_the_last_and_leave_it_off_when_it_was_off():
+    import gc
+
+    from apps.transfer.bulk import garbage_collection_paused
+
+    with garbage_collection_paused():
+        with garbage_collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer run still holds the pause
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with garbage_collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
+
+
 def test_the_cached_fold_folds_exactly_like_the_common_one():
     from apps.common.text import fold
     from apps.transfer.bulk import fast_fold
