@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 import numpy
 from django.conf import settings
-from django.contrib.gis.gdal import DataSource, GDALException
+from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.contrib.gis.geos import (
     GEOSException,
     GEOSGeometry,
@@ -161,6 +161,8 @@ def inspect_source(path: str | Path, *, kind_is_areal: bool = True) -> SourceFil
         source = SourceFile(path, gdal_path, file_format, [SourceLayer(layer_name, count)],
                             [name for name in fields if name.strip().lower() not in _csv_geometry_names()],
                             None, CSV_OPEN_OPTIONS)
+    elif file_format == "GeoJSON" and (described := _inspect_geojson(path, gdal_path)) is not None:
+        source = described
     else:
         try:
             data_source = DataSource(gdal_path)
@@ -191,6 +193,36 @@ def inspect_source(path: str | Path, *, kind_is_areal: bool = True) -> SourceFil
     if not source.feature_count:
         raise SourceError("no_features", _("%(name)s contains no features.") % {"name": path.name}, field="file")
     return source
+
+
+def _inspect_geojson(path: Path, gdal_path: str) -> SourceFile | None:
+    """Describe a GeoJSON file (one layer) through pyogrio's GDAL, the one :func:`read_layers` reads it with.
+
+    GDAL parses the whole file to count its features and list its fields; the GDAL pyogrio ships does it in about
+    half the time of the system's (0.06 s against 0.1 s for 10,000 polygons), and sees the file as the reader will.
+    ``None`` when the system's GDAL cannot read the coordinate system it reports: then the file is opened as others.
+    """
+    import pyogrio
+    import pyogrio.errors
+
+    try:
+        info = pyogrio.read_info(gdal_path, force_feature_count=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, RuntimeError) as exc:
+        raise SourceError("unreadable_file", _("GDAL cannot read %(name)s: %(error)s")
+                          % {"name": path.name, "error": str(exc).replace(f"{path.parent}/", "").strip()},
+                          field="file") from exc
+    layers, fields, detected = [], [], None
+    if info["features"]:
+        try:
+            srs = SpatialReference(info["crs"]) if info["crs"] else None
+            proj4, srs_name = (srs.proj.strip(), srs.name) if srs else ("", "")
+        except (GDALException, TypeError, ValueError):
+            return None
+        layers.append(SourceLayer(str(info["layer_name"]), int(info["features"]), proj4, srs_name))
+        fields = [str(name) for name in info["fields"]]
+        if layers[0].srs_proj4:
+            detected = crs_catalogue.identify(layers[0].srs_proj4, layers[0].srs_name) or "file"
+    return SourceFile(path, gdal_path, "GeoJSON", layers, fields, detected)
 
 
 def _csv_geometry_names() -> set[str]:

@@ -56,3 +56,24 @@ def test_a_file_gdal_can_no_longer_read_fails_the_import_with_gdals_words(typed_
 
     assert job.status == ImportStatus.FAILED
     assert "GDAL" in job.error and "typed.geojson" in job.error and "/media/" not in job.error, job.error
+
+
+@pytest.mark.parametrize("crs", [None, "urn:ogc:def:crs:EPSG::3405", "urn:ogc:def:crs:EPSG::4756"])
+def test_a_geojson_is_described_as_the_systems_gdal_describes_it(crs, tmp_path, monkeypatch):
+    from apps.transfer import sources
+
+    collection = {"type": "FeatureCollection", "features": [
+        feature(square(*BMT, 200)[0], ten_vung="Vùng 1", so=3), feature(square(*BMT, 200, dx_m=500)[0], khac="x")]}
+    if crs:
+        collection["crs"] = {"type": "name", "properties": {"name": crs}}
+    path = tmp_path / "vung.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+
+    described = inspect_source(path).description()
+    monkeypatch.setattr(sources, "_inspect_geojson", lambda path, gdal_path: None)  # the system GDAL's DataSource
+    by_system = inspect_source(path).description()
+
+    assert described == by_system
+    assert described["layers"][0]["feature_count"] == 2 and sorted(described["fields"]) == ["khac", "so", "ten_vung"]
+    assert described["detected_crs"] == {None: "EPSG:4326", "urn:ogc:def:crs:EPSG::3405": "VN2000-UTM-48",
+                                         "urn:ogc:def:crs:EPSG::4756": "EPSG:4756"}[crs]
