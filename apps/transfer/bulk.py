@@ -130,6 +130,46 @@ def normalize_areal_many(shapes: numpy.ndarray) -> numpy.ndarray:
     return result
 
 
+def repair_areal_many(shapes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Repair invalid areas at once, exactly as ``normalize_geometry(kind=AREAL)`` does; ``None`` for others.
+
+    Gives the normalised MultiPolygons and GEOS's reasons (``explain_validity``) for the non-empty 2D Polygons and
+    MultiPolygons with finite coordinates that are invalid and whose repair (``make_valid``, its polygons kept) is
+    a valid area within Vietnam's extent; the rest (other shapes, repairs that fail or leave the extent) is left to
+    ``normalize_geometry`` itself, which words the refusal.
+    """
+    from apps.common.geometry import _polygons_of
+
+    repaired = numpy.full(len(shapes), None, dtype=object)
+    reasons = numpy.full(len(shapes), None, dtype=object)
+    if not len(shapes):
+        return repaired, reasons
+    present = numpy.array([shape is not None for shape in shapes])
+    type_ids = numpy.full(len(shapes), -1)
+    type_ids[present] = shapely.get_type_id(shapes[present])
+    chosen = present & ((type_ids == _POLYGON) | (type_ids == _MULTIPOLYGON))
+    chosen[chosen] &= ~shapely.is_empty(shapes[chosen])
+    chosen[chosen] &= shapely.get_coordinate_dimension(shapes[chosen]) == 2
+    chosen[chosen] &= ~shapely.is_valid(shapes[chosen])
+    positions = numpy.flatnonzero(chosen)
+    if not len(positions):
+        return repaired, reasons
+    finite = numpy.array([numpy.isfinite(shapely.get_coordinates(shape)).all() for shape in shapes[positions]],
+                         dtype=bool)
+    positions = positions[finite]
+    if not len(positions):
+        return repaired, reasons
+    made = shapely.make_valid(shapes[positions])
+    areas = numpy.empty(len(positions), dtype=object)
+    areas[:] = [shapely.MultiPolygon(polygons) if (polygons := _polygons_of(shape)) else shapely.MultiPolygon()
+                for shape in made]
+    normalised = normalize_areal_many(areas)  # None for an empty or invalid repair, or one beyond the extent
+    repaired[positions] = normalised
+    done = positions[~numpy.equal(normalised, None)]
+    reasons[done] = shapely.is_valid_reason(shapes[done])
+    return repaired, reasons
+
+
 # --- values --------------------------------------------------------------------------------------------------------
 
 
@@ -419,6 +459,12 @@ class _BulkRun:
         wanted = numpy.array([values is not None for values in self.values], dtype=bool)
         normalised = numpy.full(len(self.raw), None, dtype=object)
         normalised[wanted] = normalize_areal_many(self.raw[wanted])
+        # Invalid areas that repair plainly: repaired at once, with normalize_geometry's note.
+        to_repair = wanted & numpy.equal(normalised, None)
+        repaired, reasons = numpy.full(len(self.raw), None, dtype=object), numpy.full(len(self.raw), None, dtype=object)
+        repaired[to_repair], reasons[to_repair] = repair_areal_many(self.raw[to_repair])
+        is_repaired = ~numpy.equal(repaired, None)
+        normalised[is_repaired] = repaired[is_repaired]
         normalised_hex = numpy.full(len(normalised), None, dtype=object)
         plain = numpy.flatnonzero(~numpy.equal(normalised, None))
         if len(plain):  # bytes.hex() is four times faster than shapely's hex output
@@ -428,7 +474,10 @@ class _BulkRun:
             if values is None:
                 continue
             geometry_hex = normalised_hex[position]
-            if geometry_hex is None:  # not plainly valid: normalize_geometry decides, as for one feature
+            if is_repaired[position]:
+                entry["status"] = "repaired"
+                entry["notes"].append(str(_("Repaired: %(reason)s") % {"reason": reasons[position]}))
+            elif geometry_hex is None:  # neither plainly valid nor plainly repaired: normalize_geometry decides
                 raw = self.raw[position]
                 feature = RawFeature(index, {}, None, error=self.unreadable.get(position))
                 if raw is not None:
@@ -467,7 +516,7 @@ class _BulkRun:
                 str(values["crop"].pk), _copy_text(values.get("notes", "")),
                 proposed_on.isoformat() if proposed_on is not None else "\\N",
                 str(candidate.code.pk) if candidate.code is not None else "\\N",
-                _array(candidate.producer_ids), candidate.geometry_hex)))
+                _array(candidate.producer_ids) if candidate.producer_ids else "{}", candidate.geometry_hex)))
         with cursor.cursor.copy(statement) as copy:
             copy.write("\n".join(lines) + "\n")
         units = AdministrativeUnit.objects.filter(era=Era.CURRENT, boundary__isnull=False)
@@ -949,12 +998,16 @@ def _duplicate_share() -> float:
 
 def _array(values) -> str:
     """A PostgreSQL array literal of numbers (one text parameter: much faster to send than a list)."""
-    return "{" + ",".join(str(value) for value in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+# What COPY text escapes: backslash, tab, newline, carriage return.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value: str) -> str:
     """``value`` as a field of COPY text."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value.translate(_COPY_ESCAPES)
 
 
 class _Unaccented(dict):
@@ -982,4 +1035,4 @@ def _hex(geometry: GEOSGeometry) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-__all__ = ["Phases", "import_zones_in_bulk", "normalize_areal_many"]
+__all__ = ["Phases", "import_zones_in_bulk", "normalize_areal_many", "repair_areal_many"]

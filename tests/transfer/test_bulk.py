@@ -11,7 +11,7 @@ from django.contrib.gis.geos import LineString, MultiPolygon, Polygon
 from django.db import transaction
 
 from apps.common.geometry import AREAL, GeometryError, normalize_geometry
-from apps.transfer.bulk import normalize_areal_many
+from apps.transfer.bulk import normalize_areal_many, repair_areal_many
 from apps.transfer.models import ImportStatus
 from apps.transfer.services import create_import_job, run_import
 from apps.zones.models import GrowingAreaCode, RawMaterialZone, ZoneStatusChange, ZoneVersion
@@ -287,6 +287,78 @@ def test_the_vectorised_normalisation_gives_the_bits_normalize_geometry_gives():
         assert shapely.to_wkb(result) == bytes(expected.geometry.wkb)
         compared += 1
     assert compared > 250
+
+
+def _invalid_areas(count: int) -> list:
+    """Invalid areas of every sort: bow ties, spikes, self-touching rings, overlapping parts, holes outside."""
+    rng = numpy.random.default_rng(20250702)
+    shapes = []
+    for index in range(count):
+        lon, lat = 107.6 + rng.random() * 1.6, 12.2 + rng.random() * 1.3
+        ring = [(lon + dx, lat + dy) for dx, dy in numpy.round(rng.random((int(rng.integers(4, 10)), 2)) * 0.002, 6)]
+        match index % 6:
+            case 0:  # a random ring: mostly self-intersecting
+                shape = shapely.Polygon(ring)
+            case 1:  # a spike: repairs to a polygon and a line
+                shape = shapely.Polygon([(lon, lat), (lon + 0.001, lat), (lon + 0.001, lat + 0.001),
+                                         (lon + 0.0005, lat + 0.001), (lon + 0.0005, lat + 0.003),
+                                         (lon + 0.0005, lat + 0.001), (lon, lat + 0.001)])
+            case 2:  # overlapping parts
+                square_ = shapely.box(lon, lat, lon + 0.001, lat + 0.001)
+                shape = shapely.MultiPolygon([square_, shapely.affinity.translate(square_, 0.0005, 0.0005)])
+            case 3:  # a hole outside its shell
+                shape = shapely.Polygon(shapely.box(lon, lat, lon + 0.001, lat + 0.001).exterior.coords,
+                                        [shapely.box(lon + 0.002, lat, lon + 0.0025, lat + 0.0005).exterior.coords])
+            case 4:  # a repair that leaves Vietnam's extent, or nothing of an area
+                beyond = [(117.9999, lat), (118.0002, lat + 0.001), (118.0002, lat), (117.9999, lat + 0.001)]
+                flat = [(lon, lat), (lon + 0.001, lat), (lon + 0.002, lat)]
+                shape = shapely.Polygon(beyond if index % 12 == 4 else flat)
+            case _:  # a ring that touches itself, drawn clockwise
+                shape = shapely.Polygon([(lon, lat), (lon, lat + 0.002), (lon + 0.001, lat + 0.001), (lon, lat + 0.001),
+                                         (lon + 0.002, lat), (lon, lat)])
+        shapes.append(shape)
+    return shapes
+
+
+def test_the_vectorised_repair_gives_the_bits_and_notes_normalize_geometry_gives():
+    from django.contrib.gis.geos import GEOSGeometry
+    from django.utils.translation import gettext
+
+    shapes = _invalid_areas(240) + _random_areas(20)
+
+    repaired, reasons = repair_areal_many(numpy.array(shapes, dtype=object))
+
+    compared = left = 0
+    for shape, result, reason in zip(shapes, repaired, reasons, strict=True):
+        try:
+            expected = normalize_geometry(GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326), kind=AREAL)
+        except GeometryError:
+            assert result is None  # refusals are left to normalize_geometry
+            left += 1
+            continue
+        if not expected.is_repaired:
+            assert result is None  # valid areas are normalize_areal_many's
+            continue
+        assert result is not None, shape.wkt
+        assert shapely.to_wkb(result) == bytes(expected.geometry.wkb)
+        assert [gettext("Repaired: %(reason)s") % {"reason": reason}] == [str(note) for note in expected.notes]
+        compared += 1
+    assert compared > 150 and left > 10
+
+
+def test_a_repaired_feature_is_reported_alike_whichever_way_it_was_repaired(settings, tmp_path, coffee, monkeypatch):
+    from apps.transfer import bulk
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    path = write_geojson(tmp_path / "bows.geojson", [_zone(_bow_tie(2 * index), f"Nơ {index}") for index in range(3)])
+
+    at_once = run_import(job=create_import_job(kind="zones", file=path), commit=False).report["features"]
+    monkeypatch.setattr(bulk, "repair_areal_many", lambda shapes: (numpy.full(len(shapes), None, dtype=object),) * 2)
+    one_by_one = run_import(job=create_import_job(kind="zones", file=path), commit=False).report["features"]
+
+    assert at_once == one_by_one
+    assert [entry["status"] for entry in at_once] == ["repaired"] * 3
+    assert all(entry["notes"] and entry["notes"][0] for entry in at_once)
 
 
 @pytest.mark.parametrize("wkt, code", [
