@@ -109,7 +109,15 @@ def _header(links: list[Link], page: str) -> str:
 def stamp_link_header(stamp: Stamp) -> str:
     """``link_header`` of the stamp's own links, from its lot's header cached with :data:`PAGE` in it."""
     lot = stamp.lot
-    today = timezone.localdate()
-    template = localcache.get_or_set(("link-header", lot.pk, translation.get_language(), today),
+    template = localcache.get_or_set(link_header_cache_key(lot.pk, translation.get_language(), timezone.localdate()),
                                      lambda: _header(_lot_links(stamp), PAGE), settings.STAMPS_PAGE_CACHE_SECONDS)
-    return template.replace(PAGE, iri_to_uri(stamp_url(stamp)))
+    return fill_link_header(template, stamp_url(stamp))
+
+
+def link_header_cache_key(lot_id: int, language: str, day) -> tuple:
+    """Key of a lot's ``Link`` header template (:data:`PAGE` where the stamp URL goes), per language and day."""
+    return ("link-header", lot_id, language, day)
+
+
+def fill_link_header(template: str, url: str) -> str:
+    return template.replace(PAGE, iri_to_uri(url))

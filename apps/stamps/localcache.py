@@ -35,6 +35,14 @@ def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int) -> Val
     return value
 
 
+def peek(key: Hashable) -> object | None:
+    """The cached value for ``key`` if present and fresh, else None (nothing is computed)."""
+    entry = _entries.get(key)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1]
+    return None
+
+
 def clear() -> None:
     """Forget every entry (tests; a deliberate refresh)."""
     _entries.clear()

@@ -21,14 +21,18 @@ WINDOW_SECONDS = 60
 
 
 def client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    return _client_key(request.META.get("REMOTE_ADDR", ""))
+
+
+def _client_key(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:20]
 
 
-def _keys(request: HttpRequest) -> tuple[str, str, int]:
-    window = int(time.time() // WINDOW_SECONDS)
-    client = client_key(request)
-    retry_after = WINDOW_SECONDS - int(time.time() % WINDOW_SECONDS)
+def _keys(address: str) -> tuple[str, str, int]:
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    client = _client_key(address)
+    retry_after = WINDOW_SECONDS - int(now % WINDOW_SECONDS)
     return f"stamps:rl:all:{client}:{window}", f"stamps:rl:unknown:{client}:{window}", retry_after
 
 
@@ -44,8 +48,13 @@ def _count(cache, key: str) -> int:
 
 def check_resolve(request: HttpRequest) -> int | None:
     """Count one resolve for the client; return seconds to wait if it is over a limit, else None."""
+    return check_resolve_address(request.META.get("REMOTE_ADDR", ""))
+
+
+def check_resolve_address(address: str) -> int | None:
+    """:func:`check_resolve` for a client known by its address (the WSGI fast path has no request object)."""
     cache = caches[settings.STAMPS_RATE_LIMIT_CACHE]
-    all_key, unknown_key, retry_after = _keys(request)
+    all_key, unknown_key, retry_after = _keys(address)
     unknown_limit = settings.STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE
     if unknown_limit and (cache.get(unknown_key) or 0) >= unknown_limit:
         return retry_after
@@ -58,4 +67,4 @@ def check_resolve(request: HttpRequest) -> int | None:
 def count_unknown(request: HttpRequest) -> None:
     """Count a resolve of a malformed or unknown code against the client's guessing budget."""
     if settings.STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE:
-        _count(caches[settings.STAMPS_RATE_LIMIT_CACHE], _keys(request)[1])
+        _count(caches[settings.STAMPS_RATE_LIMIT_CACHE], _keys(request.META.get("REMOTE_ADDR", ""))[1])

@@ -55,8 +55,12 @@ def _stamp_row(serial: str) -> Stamp | None:
 
 def lot_with_product(lot_id: int) -> Lot:
     """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS`` (shared: treat as read-only)."""
-    return localcache.get_or_set(("lot-row", lot_id), lambda: Lot.objects.select_related("product").get(pk=lot_id),
+    return localcache.get_or_set(lot_cache_key(lot_id), lambda: Lot.objects.select_related("product").get(pk=lot_id),
                                  settings.STAMPS_PAGE_CACHE_SECONDS)
+
+
+def lot_cache_key(lot_id: int) -> tuple:
+    return ("lot-row", lot_id)
 
 
 def run_items(run: StampRun) -> Iterator[tuple[int, str, str]]:

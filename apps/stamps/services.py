@@ -357,17 +357,39 @@ def record_page_scan(
     ``stamps_record_page_scan`` SQL function (migration 0003) as a single statement — one transaction, no lock
     held across round trips. The returned stamp carries the fields the page needs (others load on access).
     """
-    at = at or timezone.now()
+    return page_scan_from_row(serial, record_page_scan_row(serial=serial, user_agent=user_agent, gtin14=gtin14,
+                                                           lot_code=lot_code, at=at))
+
+
+def record_page_scan_row(*, serial: str, user_agent: str = "", gtin14: str | None = None,
+                         lot_code: str | None = None, at: datetime.datetime | None = None) -> tuple:
+    """:func:`record_page_scan` without building objects: the function's row and whether the check was counted.
+
+    ``(outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged, event_id,
+    is_page)`` — ``stamp_id`` is None for an unknown or mismatched serial. The WSGI fast path works on this row.
+    """
     family = user_agent_family(user_agent)
     kind = ScanKind.PREVIEW if family == "bot" else ScanKind.PAGE
-    (outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged,
-     event_id) = _page_scan_row((serial, at, str(kind), family, gtin14, lot_code, settings.STAMPS_CLONE_MAX_SCANS))
+    row = _page_scan_row((serial, at or timezone.now(), str(kind), family, gtin14, lot_code,
+                          settings.STAMPS_CLONE_MAX_SCANS))
+    return (*row, kind == ScanKind.PAGE)
+
+
+def scan_result_from_row(row: tuple) -> ScanResult:
+    """The banner's view of a :func:`record_page_scan_row` row."""
+    if row[1] is None:
+        return ScanResult(row[8], 0, None, False, False)
+    return ScanResult(row[8], row[5], row[6], row[9] and row[5] == 1, row[7])
+
+
+def page_scan_from_row(serial: str, row: tuple) -> PageScan:
+    """A :func:`record_page_scan_row` row as a :class:`PageScan` (the stamp carries the fields the page needs)."""
+    outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged = row[:8]
     if stamp_id is None:
-        return PageScan(None, outcome, ScanResult(event_id, 0, None, False, False))
+        return PageScan(None, outcome, scan_result_from_row(row))
     stamp = Stamp.from_db(connection.alias, _PAGE_SCAN_STAMP_FIELDS,
                           (stamp_id, lot_id, serial, status, status_reason, scan_count, first_scanned_at, is_flagged))
-    is_first = kind == ScanKind.PAGE and scan_count == 1
-    return PageScan(stamp, outcome, ScanResult(event_id, scan_count, first_scanned_at, is_first, is_flagged))
+    return PageScan(stamp, outcome, scan_result_from_row(row))
 
 
 _PAGE_SCAN_SQL = ("SELECT * FROM stamps_record_page_scan(%s::text, %s::timestamptz, %s::text, %s::text, %s::text, "
@@ -475,6 +497,7 @@ def review_report(*, report: CounterfeitReport, reviewed_by) -> CounterfeitRepor
 
 __all__ = [
     "PageScan", "ScanResult", "activate_stamps", "change_stamp_status", "clear_stamp_flag", "coarse_point",
-    "ensure_scan_partitions", "issue_stamp_run", "record_page_scan", "record_scan", "report_counterfeit",
+    "ensure_scan_partitions", "issue_stamp_run", "page_scan_from_row", "record_page_scan", "record_page_scan_row",
+    "record_scan", "scan_result_from_row", "report_counterfeit",
     "review_report", "revoke_stamps", "serial_range", "user_agent_family", "void_stamps",
 ]

@@ -97,32 +97,45 @@ def resolve_short(request: HttpRequest, serial: str) -> HttpResponse:
     return _with_cors(_resolve(request, serial))
 
 
+URL_ERRORS = (SerialError, GtinError, StampError)
+
+
+def parse_stamp_url(raw_serial: str, gtin: str | None, lot_code: str | None) -> tuple[str, str | None]:
+    """The canonical serial and GTIN-14 of a stamp URL's parts; raises one of :data:`URL_ERRORS` on bad syntax."""
+    serial = normalize(raw_serial)
+    if gtin is not None:
+        gtin = validate_gtin(gtin).zfill(14)
+    if lot_code is not None and not _LOT_CODE.match(lot_code):
+        raise StampError("malformed_lot", _("Lot: %(lot)s is not a valid lot code.") % {"lot": lot_code}, field="lot")
+    return serial, gtin
+
+
 def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
              lot_code: str | None = None) -> HttpResponse:
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
         response["Allow"] = "GET, HEAD, OPTIONS"
         return response
-    retry_after = ratelimit.check_resolve(request)
+    handover = request.META.get(HANDOVER)  # what the WSGI fast path already did (apps.stamps.fastpath)
+    retry_after = ratelimit.check_resolve(request) if handover is None else handover.retry_after
     if retry_after is not None:
         response = HttpResponse(_("Too many requests: please wait a minute and scan again."), status=429,
                                 content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(retry_after)
         return response
     try:
-        serial = normalize(raw_serial)
-        if gtin is not None:
-            gtin = validate_gtin(gtin).zfill(14)
-        if lot_code is not None and not _LOT_CODE.match(lot_code):
-            raise StampError("malformed_lot", _("Lot: %(lot)s is not a valid lot code.") % {"lot": lot_code},
-                             field="lot")
-    except (SerialError, GtinError, StampError) as error:
+        serial, gtin = parse_stamp_url(raw_serial, gtin, lot_code)
+    except URL_ERRORS as error:
         return _bad_request(request, error)
     link_type = request.GET.get("linkType", "")
     user_agent = request.headers.get("User-Agent", "")
     if request.method == "GET" and not link_type and not _wants_linkset(request):
         # The common case, a consumer opening the product page: lookup, checks and scan log in one round trip.
-        recorded = services.record_page_scan(serial=serial, gtin14=gtin, lot_code=lot_code, user_agent=user_agent)
+        if handover is not None and handover.page_scan is not None:
+            recorded = handover.page_scan  # recorded by the fast path, which had nothing cached to answer with
+        else:
+            recorded = services.record_page_scan(serial=serial, gtin14=gtin, lot_code=lot_code,
+                                                 user_agent=user_agent)
         if recorded.stamp is None:
             return _unknown(request, serial, recorded.outcome, is_logged=True)
         stamp = recorded.stamp
@@ -167,18 +180,24 @@ def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> Htt
     Nothing on it is per visitor: the report form needs no CSRF token (:func:`report_counterfeit`) and the language
     links are plain links, so a scan sets no cookie and costs no token generation.
     """
-    holes = {
-        _HOLE_BANNER: _banner(stamp, scan),
-        _HOLE_SERIAL: stamp.serial,
-        _HOLE_URL: stamp_url(stamp),
-        _HOLE_PATH: quote(request.get_full_path(), safe="/"),
-    }
-    pieces = list(_page_pieces(stamp.lot_id, request))
-    pieces[1::2] = [holes[hole] for hole in pieces[1::2]]
-    response = HttpResponse("".join(pieces), content_type="text/html; charset=utf-8")
+    language = translation.get_language()
+    pieces = localcache.get_or_set(page_cache_key(stamp.lot_id, language, timezone.localdate()),
+                                   lambda: tuple(_HOLES.split(_render_page(stamp.lot_id, request))),
+                                   settings.STAMPS_PAGE_CACHE_SECONDS)
+    key = banner_cache_key(language, stamp.status, stamp.status_reason, scan, stamp.lot.status == LotStatus.RECALLED)
+    banner = localcache.get_or_set(key, lambda: _render_banner(stamp, scan), BANNER_CACHE_SECONDS)
+    body = fill_page(pieces, banner=fill_banner(banner, scan, stamp.status_reason), serial=stamp.serial,
+                     url=stamp_url(stamp), path=request.get_full_path())
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Link"] = stamp_links.stamp_link_header(stamp)
+    request.META[PRODUCT_PAGE] = True  # tells the fast path this answer is a product page it may learn from
     return response
 
+
+# Keys of the environ (``request.META``) through which the WSGI fast path and these views talk: what the fast path
+# already did for this request (a :class:`apps.stamps.fastpath.Handover`), and "this answer is a product page".
+HANDOVER = "ocop.stamps.handover"
+PRODUCT_PAGE = "ocop.stamps.product_page"
 
 # The product page is rendered once per lot, language and day with these markers where the stamp's own data go,
 # cached, and filled in on every resolve: a resolve costs one round trip to the database (lookup and scan log)
@@ -195,11 +214,17 @@ class _RequestHole:
     get_full_path = _HOLE_PATH
 
 
-def _page_pieces(lot_id: int, request: HttpRequest) -> tuple[str, ...]:
-    """The lot's product page cut at the stamp markers (text, marker, text, …), cached per lot, language and day."""
-    key = ("page", lot_id, translation.get_language(), timezone.localdate())
-    return localcache.get_or_set(key, lambda: tuple(_HOLES.split(_render_page(lot_id, request))),
-                                 settings.STAMPS_PAGE_CACHE_SECONDS)
+def page_cache_key(lot_id: int, language: str, day) -> tuple:
+    """Key of a lot's product page cut at the stamp markers (text, marker, text, …), per language and day."""
+    return ("page", lot_id, language, day)
+
+
+def fill_page(pieces: tuple[str, ...], *, banner: str, serial: str, url: str, path: str) -> str:
+    """The cached page pieces with the stamp's banner, serial, URL and the request's full path filled in."""
+    holes = {_HOLE_BANNER: banner, _HOLE_SERIAL: serial, _HOLE_URL: url, _HOLE_PATH: quote(path, safe="/")}
+    filled = list(pieces)
+    filled[1::2] = [holes[hole] for hole in pieces[1::2]]
+    return "".join(filled)
 
 
 def _render_page(lot_id: int, request: HttpRequest) -> str:
@@ -222,18 +247,28 @@ _BANNER_FIRST_CHECKED, _BANNER_REASON = "@@BANNER-FIRST-CHECKED@@", "@@BANNER-RE
 BANNER_CACHE_SECONDS = 3600
 
 
-def _banner(stamp, scan: services.ScanResult) -> str:
+def banner_cache_key(language: str, status: str, status_reason: str, scan: services.ScanResult,
+                     is_recalled: bool) -> tuple:
+    """Key of the consumer banner for a stamp's state: status, reason given or not, first / later check and the
+    count (it picks the plural form), flag, lot recalled."""
+    return ("banner", language, status, bool(status_reason), scan.is_first_scan, scan.scan_count, scan.is_flagged,
+            is_recalled)
+
+
+def _render_banner(stamp, scan: services.ScanResult) -> str:
     """The consumer banner: first check, later checks (first date, count), void, revoked, flagged, recalled."""
-    is_recalled = stamp.lot.status == LotStatus.RECALLED
-    key = ("banner", translation.get_language(), stamp.status, bool(stamp.status_reason), scan.is_first_scan,
-           scan.scan_count, scan.is_flagged, is_recalled)
-    html = localcache.get_or_set(key, lambda: render_to_string("stamps/_banner.html", {
-        "stamp": stamp, "scan": scan, "is_recalled": is_recalled, "StampStatus": StampStatus,
-        "first_checked": _BANNER_FIRST_CHECKED, "status_reason": _BANNER_REASON if stamp.status_reason else "",
-    }), BANNER_CACHE_SECONDS)
+    return render_to_string("stamps/_banner.html", {
+        "stamp": stamp, "scan": scan, "is_recalled": stamp.lot.status == LotStatus.RECALLED,
+        "StampStatus": StampStatus, "first_checked": _BANNER_FIRST_CHECKED,
+        "status_reason": _BANNER_REASON if stamp.status_reason else "",
+    })
+
+
+def fill_banner(html: str, scan: services.ScanResult, status_reason: str) -> str:
+    """A cached banner with the first check's local date and time and the escaped status reason filled in."""
     first = scan.first_scanned_at
     first_checked = f"{timezone.localtime(first):%d/%m/%Y %H:%M}" if first is not None else ""  # as date:"d/m/Y H:i"
-    return html.replace(_BANNER_FIRST_CHECKED, first_checked).replace(_BANNER_REASON, escape(stamp.status_reason))
+    return html.replace(_BANNER_FIRST_CHECKED, first_checked).replace(_BANNER_REASON, escape(status_reason))
 
 
 @never_cache
