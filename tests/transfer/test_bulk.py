@@ -392,6 +392,20 @@ def test_the_report_of_a_set_based_run_is_plain_json(settings, tmp_path, coffee)
     assert job.report["features"][0]["status"] == "valid"
 
 
+@pytest.mark.django_db
+def test_reports_are_compressed_with_lz4_where_the_server_has_it():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        (has_lz4,) = cursor.fetchone() or (False,)
+        cursor.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'transfer_importjob'::regclass "
+                       "AND attname = 'report'")
+        (compression,) = cursor.fetchone()
+
+    assert compression == ("l" if has_lz4 else "")
+
+
 def test_a_set_based_run_pauses_garbage_collection_and_turns_it_back_on(settings, tmp_path, coffee, monkeypatch):
     import gc
 
