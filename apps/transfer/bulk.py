@@ -35,6 +35,8 @@ saved rows and the same report for thousands of features at once, in phases (eac
    10,000 zones — when the database lets this session skip them (``session_replication_role``) and no other
    trigger is on those tables; otherwise the triggers run as usual. A dry run inserts nothing it need not (only
    the zones joining an active code, and the permission probe, both rolled back).
+8. **overlaps** — the overlaps within the file, found in a thread from the end of phase 3 (see
+   :func:`import_zones_in_bulk`); this phase only waits for them and notes the pairs of features still kept.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,7 +88,7 @@ logger = logging.getLogger(__name__)
 
 # Share of the work done at the end of each phase, for the progress bar.
 _PROGRESS = {"read": 0.15, "values": 0.30, "geometry": 0.45, "stage": 0.55, "checks": 0.70, "resolve": 0.80,
-             "insert": 1.0}
+             "insert": 0.95, "overlaps": 1.0}
 
 _POLYGON, _MULTIPOLYGON = 3, 6  # shapely type ids
 _LINES = (1, 5)  # shapely type ids of LineString, MultiLineString
@@ -311,14 +314,18 @@ def _reject(entry: dict, error: DomainError) -> None:
 
 
 def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, user=None,
-                         progress: ProgressCallback | None = None) -> tuple[list[dict], dict[int, shapely.Geometry]]:
+                         progress: ProgressCallback | None = None) -> list[dict]:
     """Check every zone of the file and, with ``commit``, save them (in the caller's transaction) unless one is
-    rejected; return the report entries and the shapes.
+    rejected; return the report entries, the overlaps within the file noted.
 
-    The shapes are the features' geometries as read (closed tracks closed), for the overlaps within the file.
     Runs inside :func:`apps.transfer.services.run_import`'s transaction, which rolls everything back for a dry
-    run or a refused commit. The seconds each phase took are logged (``apps.transfer.bulk``, DEBUG).
+    run or a refused commit. The seconds each phase took are logged (``apps.transfer.bulk``, DEBUG). The overlaps
+    within the file need only the shapes: they are found in a thread while the database checks and saves (shapely
+    lets go of the GIL, and so does psycopg while it waits), for the features not refused by then; the pairs
+    between the features still kept at the end are those :func:`~apps.transfer.services.overlapping_pairs` gives.
     """
+    from apps.transfer.services import note_overlaps_within_file, overlapping_pairs
+
     if job.kind != ImportKind.ZONES:
         raise ValueError(f"the set-based path imports zones, not {job.kind}")
     phase = Phases(progress, source.feature_count)
@@ -329,24 +336,28 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
         run.read_values()
     with phase("geometry"):
         run.prepare()
-    if run.candidates:
-        with connection.cursor() as cursor:
-            try:
-                with phase("stage"):
-                    run.stage(cursor)
-                with phase("checks"):
-                    run.check(cursor)
-                with phase("resolve"):
-                    run.resolve(cursor)
-                with phase("insert"):
-                    if commit:
-                        run.save(cursor)
-            finally:
-                with contextlib.suppress(DatabaseError):  # after an error the transaction is rolled back anyway
-                    cursor.execute(run.sql("DROP TABLE IF EXISTS {stage}"))
-    run.collect_shapes()
-    phase.report(1.0)
-    return run.entries, run.shapes
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-overlaps") as pool:
+        pairs = pool.submit(overlapping_pairs, run.shapes())
+        if run.candidates:
+            with connection.cursor() as cursor:
+                try:
+                    with phase("stage"):
+                        run.stage(cursor)
+                    with phase("checks"):
+                        run.check(cursor)
+                    with phase("resolve"):
+                        run.resolve(cursor)
+                    with phase("insert"):
+                        if commit:
+                            run.save(cursor)
+                finally:
+                    with contextlib.suppress(DatabaseError):  # after an error the transaction is rolled back anyway
+                        cursor.execute(run.sql("DROP TABLE IF EXISTS {stage}"))
+        with phase("overlaps"):
+            kept = run.shapes()
+            note_overlaps_within_file(run.entries, [(first, second) for first, second in pairs.result()
+                                                    if first in kept and second in kept])
+    return run.entries
 
 
 def _tables(stage: str) -> dict[str, str]:
@@ -383,7 +394,6 @@ class _BulkRun:
         self.raw = numpy.empty(0, dtype=object)  # each feature's shape as read (closed tracks closed) or None
         self.unreadable: dict[int, GeometryError] = {}  # position → why GEOS could not read the geometry
         self.entries: list[dict] = []
-        self.shapes: dict[int, shapely.Geometry] = {}
         self.candidates: list[_Candidate] = []
         self.by_index: dict[int, _Candidate] = {}
         self.values: list[dict | None] = []  # each feature's values (None: refused)
@@ -795,10 +805,10 @@ class _BulkRun:
         zone = RawMaterialZone.objects.select_related("crop").get(pk=candidate.zone_id)
         assign_zones_to_code(code=candidate.code, zones=[zone], user=self.user)
 
-    def collect_shapes(self) -> None:
-        for position, entry in enumerate(self.entries):
-            if entry["status"] != "rejected" and self.raw[position] is not None:
-                self.shapes[entry["index"]] = self.raw[position]
+    def shapes(self) -> dict[int, shapely.Geometry]:
+        """The shapes as read (closed tracks closed) of the features not rejected, by index."""
+        return {entry["index"]: self.raw[position] for position, entry in enumerate(self.entries)
+                if entry["status"] != "rejected" and self.raw[position] is not None}
 
     # 7. insert ----------------------------------------------------------------------------------------------------
 

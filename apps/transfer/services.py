@@ -309,21 +309,38 @@ def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user, gua
     return entry
 
 
-def _overlaps_within_file(entries: list[dict], shapes: dict[int, shapely.Geometry]) -> None:
-    """Note features of the file that overlap each other (areas only; touching is not overlapping)."""
+def overlapping_pairs(shapes: dict[int, shapely.Geometry]) -> list[tuple[int, int]]:
+    """The pairs of features (by index, the first before the second, in order) whose areas overlap.
+
+    Touching is not overlapping. Between two features the answer does not depend on the others: the pairs of a
+    subset of ``shapes`` are those of ``shapes`` between features of the subset.
+    """
     indexes = list(shapes)
     if len(indexes) < 2:
-        return
+        return []
     geometries = numpy.array([shapes[index] for index in indexes], dtype=object)
     tree = shapely.STRtree(geometries)
     left, right = tree.query(geometries, predicate="intersects")  # fast (prepared); overlaps implies intersects
     pairs = left < right
     left, right = left[pairs], right[pairs]
     overlapping = shapely.overlaps(geometries[left], geometries[right])
+    left, right = left[overlapping], right[overlapping]
+    order = numpy.lexsort((right, left))
+    return [(indexes[first], indexes[second]) for first, second in zip(left[order].tolist(), right[order].tolist(),
+                                                                       strict=True)]
+
+
+def note_overlaps_within_file(entries: list[dict], pairs: list[tuple[int, int]]) -> None:
+    """Add to each feature's overlaps the features of the file it overlaps, in the order of ``pairs``."""
     by_index = {entry["index"]: entry for entry in entries}
-    for first, second in zip(left[overlapping].tolist(), right[overlapping].tolist(), strict=True):
-        by_index[indexes[first]]["overlaps"].append({"feature": indexes[second]})
-        by_index[indexes[second]]["overlaps"].append({"feature": indexes[first]})
+    for first, second in pairs:
+        by_index[first]["overlaps"].append({"feature": second})
+        by_index[second]["overlaps"].append({"feature": first})
+
+
+def _overlaps_within_file(entries: list[dict], shapes: dict[int, shapely.Geometry]) -> None:
+    """Note features of the file that overlap each other (areas only; touching is not overlapping)."""
+    note_overlaps_within_file(entries, overlapping_pairs(shapes))
 
 
 def _summary(entries: list[dict]) -> dict:
@@ -384,9 +401,7 @@ def run_import(*, job: ImportJob, commit: bool, user=None, progress: ProgressCal
 
                 method = "set_based"
                 with garbage_collection_paused():
-                    entries, shapes = import_zones_in_bulk(job=job, source=source, commit=commit, user=user,
-                                                          progress=writer)
-                    _overlaps_within_file(entries, shapes)
+                    entries = import_zones_in_bulk(job=job, source=source, commit=commit, user=user, progress=writer)
             else:
                 entries, shapes = _check_one_by_one(job, source, user, writer)
                 _overlaps_within_file(entries, shapes)

@@ -289,6 +289,23 @@ def test_the_vectorised_normalisation_gives_the_bits_normalize_geometry_gives():
     assert compared > 250
 
 
+def test_the_overlaps_between_kept_features_are_those_found_among_all_before_some_were_refused():
+    from apps.transfer.services import overlapping_pairs
+
+    areas = _random_areas(100)
+    shifted = [shapely.affinity.translate(area, 0.0001 * (index % 3 + 1), 0) for index, area in enumerate(areas)]
+    shapes = dict(enumerate(areas + shifted + areas[:5], start=1))  # each area overlaps its shifted copy
+    kept = {index: shape for index, shape in shapes.items() if index % 3}
+
+    among_all = overlapping_pairs(shapes)
+
+    assert [(first, second) for first, second in among_all if first in kept and second in kept] == \
+        overlapping_pairs(kept)
+    assert among_all == sorted(among_all) and all(first < second for first, second in among_all)
+    assert len(among_all) >= 100 and (1, 101) in among_all
+    assert (1, 201) not in among_all  # the same area twice: a duplicate, not an overlap
+
+
 def _invalid_areas(count: int) -> list:
     """Invalid areas of every sort: bow ties, spikes, self-touching rings, overlapping parts, holes outside."""
     rng = numpy.random.default_rng(20250702)
