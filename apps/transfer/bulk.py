@@ -1011,13 +1011,9 @@ def _array(values) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-# What COPY text escapes: backslash, tab, newline, carriage return.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 def _copy_text(value: str) -> str:
-    """``value`` as a field of COPY text."""
-    return value.translate(_COPY_ESCAPES)
+    """``value`` as a field of COPY text (``replace`` finds nothing to replace faster than ``translate`` would)."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class _Unaccented(dict):
