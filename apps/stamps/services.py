@@ -14,7 +14,7 @@ import psycopg
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -413,9 +413,11 @@ def _page_scan_row(params: tuple) -> tuple:
 
 
 def _execute_page_scan(params: tuple) -> tuple:
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    database = connections[DEFAULT_DB_ALIAS]  # one thread-local look-up, not one per attribute through the proxy
+    if database.connection is None:
+        database.ensure_connection()
+    database.validate_no_broken_transaction()
+    with database.wrap_database_errors, psycopg.Cursor(database.connection) as cursor:
         cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
         return cursor.fetchone()
 
