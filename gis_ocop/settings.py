@@ -284,8 +284,10 @@ STAMPS_RATE_LIMIT_CACHE = env.string("STAMPS_RATE_LIMIT_CACHE", "default")
 STAMPS_RATE_LIMIT_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_PER_MINUTE", 120)
 STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE", 20)
 STAMPS_PAGE_CACHE_SECONDS = env.integer("STAMPS_PAGE_CACHE_SECONDS", 60)
-# Answer product-page scans in front of Django from what it already rendered (apps.stamps.fastpath); 0 turns it off.
-STAMPS_FAST_PATH = env.boolean("STAMPS_FAST_PATH", True)
+# Hot anonymous GETs answered in front of Django from what its views already rendered (apps.common.fastpath): stamp
+# scans and vector tiles. FAST_PATH=0 sends them through Django like every other request.
+FAST_PATH_HANDLERS = ["apps.stamps.fastpath.ScanHandler", "apps.layers.fastpath.TileHandler"] \
+    if env.boolean("FAST_PATH", True) else []
 
 # OCOP evaluation cycle (apps/evaluation): certificate expiry reminders (days ahead), extra addresses that receive
 # them, and a TrueType font with Vietnamese glyphs for the certificate PDF.

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn gis_ocop.wsgi): Django, with stamp scans answered by the fast path in front of it."""
+"""WSGI entry point (gunicorn gis_ocop.wsgi): Django, with stamp scans and tiles answered by the fast path in front."""
 
 import os
 
@@ -7,6 +7,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_ocop.settings")
 django_application = get_wsgi_application()
 
-from apps.stamps.fastpath import ScanFastPath  # noqa: E402 — needs the apps loaded by get_wsgi_application()
+from apps.common.fastpath import FastPath  # noqa: E402 — needs the apps loaded by get_wsgi_application()
 
-application = ScanFastPath(django_application)
+application = FastPath(django_application)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from apps.common.fastpath import FRAME
 from apps.layers import selectors
 from apps.layers.registry import get_layer
 
@@ -29,7 +30,11 @@ TILEJSON_TYPES = {"string": "String", "integer": "Number", "number": "Number", "
                   "date": "String", "array": "String"}
 
 
-def _etag(content: bytes) -> str:
+#: Frame name under which the WSGI fast path keeps a tile response's headers (apps.common.fastpath).
+TILE_FRAME = "layers.tile"
+
+
+def etag(content: bytes) -> str:
     return f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
 
 
@@ -51,14 +56,16 @@ def tile(request: HttpRequest, layer_id: str, z: int, x: int, y: int) -> HttpRes
     if not content:
         response = HttpResponse(status=204)
         response["Cache-Control"] = CACHE_CONTROL
+        request.META[FRAME] = TILE_FRAME
         return response
-    etag = _etag(content)
+    tag = etag(content)
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and _matches(if_none_match, etag):
+    if if_none_match and _matches(if_none_match, tag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(content, content_type=MVT)
-    response["ETag"] = etag
+        request.META[FRAME] = TILE_FRAME  # the fast path may answer later tiles with this response's headers
+    response["ETag"] = tag
     response["Cache-Control"] = CACHE_CONTROL
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.common.fastpath import FRAME
 from apps.products.gtin import GtinError, validate_gtin
 from apps.stamps import links as stamp_links
 from apps.stamps import localcache, ratelimit, selectors, services
@@ -190,14 +191,14 @@ def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> Htt
                      url=stamp_url(stamp), path=request.get_full_path())
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Link"] = stamp_links.stamp_link_header(stamp)
-    request.META[PRODUCT_PAGE] = True  # tells the fast path this answer is a product page it may learn from
+    request.META[FRAME] = PAGE_FRAME  # the WSGI fast path may answer later scans with this response's headers
     return response
 
 
-# Keys of the environ (``request.META``) through which the WSGI fast path and these views talk: what the fast path
-# already did for this request (a :class:`apps.stamps.fastpath.Handover`), and "this answer is a product page".
+# What the WSGI fast path (apps.stamps.fastpath) already did for a request it hands over (a ``Handover``), and the
+# frame name under which it keeps a product page's headers (apps.common.fastpath).
 HANDOVER = "ocop.stamps.handover"
-PRODUCT_PAGE = "ocop.stamps.product_page"
+PAGE_FRAME = "stamps.page"
 
 # The product page is rendered once per lot, language and day with these markers where the stamp's own data go,
 # cached, and filled in on every resolve: a resolve costs one round trip to the database (lookup and scan log)

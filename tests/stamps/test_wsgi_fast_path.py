@@ -2,76 +2,30 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
 
+from apps.common.fastpath import FastPath
 from apps.stamps import serials, services, views
-from apps.stamps.fastpath import ScanFastPath
 from apps.stamps.models import ScanEvent, ScanOutcome, Stamp
 from apps.stamps.rendering import stamp_url
 from tests.stamps.conftest import path_of
+from tests.wsgi import call
 
 PER_RESPONSE = {"Expires", "Date"}
+SCANS = "apps.stamps.fastpath.ScanHandler"
 
 
 @pytest.fixture(autouse=True)
 def _cached_pages(settings):
     settings.STAMPS_PAGE_CACHE_SECONDS = 60  # the fast path serves only what the view has cached
     settings.SECURE_SSL_REDIRECT = False
-    settings.STAMPS_FAST_PATH = True
-
-
-@contextmanager
-def _keep_test_connection():
-    """Like Django's test client: a request must not recycle the connection holding the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
-class Answer:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes, environ: dict) -> None:
-        self.status_code = int(status.split()[0])
-        self.headers = dict(headers)
-        self.body = body
-        self.text = body.decode()
-        self.environ = environ
-
-    @property
-    def served_by_django(self) -> bool:
-        return views.PRODUCT_PAGE in self.environ or views.HANDOVER in self.environ
-
-
-def call(app, path: str, **extra) -> Answer:
-    """One request through a WSGI application, as a server would make it (the response closed at the end)."""
-    environ = RequestFactory().get(path, **extra).environ
-    captured = {}
-
-    def start_response(status, headers, exc_info=None):
-        captured.update(status=status, headers=headers)
-
-    with _keep_test_connection():
-        result = app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-    return Answer(captured["status"], captured["headers"], body, environ)
+    settings.FAST_PATH_HANDLERS = [SCANS]
 
 
 @pytest.fixture
 def app():
-    return ScanFastPath(WSGIHandler())
+    return FastPath(WSGIHandler(), [SCANS])
 
 
 @pytest.fixture
@@ -92,15 +46,16 @@ def url(stamp: Stamp) -> str:
 def test_the_wsgi_entry_point_puts_the_fast_path_in_front_of_django():
     from gis_ocop.wsgi import application
 
-    assert isinstance(application, ScanFastPath)
+    assert isinstance(application, FastPath)
+    assert SCANS in [path for path, _handler in application.handlers]
 
 
 def test_the_first_scan_goes_through_django_and_teaches_the_fast_path_its_headers(app, stamps):
     first = call(app, url(stamps[0]))
     assert first.status_code == 200 and first.served_by_django
     assert 'data-state="first-scan"' in first.text
-    assert app.frames[("vi", False)]
-    assert "Content-Length" not in dict(app.frames[("vi", False)])
+    frame = dict(app.frames[(views.PAGE_FRAME, 200, ("vi", False))])
+    assert frame["X-Frame-Options"] == "DENY" and "Content-Length" not in frame and "Link" not in frame
 
     second = call(app, url(stamps[1]))
     assert second.status_code == 200 and not second.served_by_django
@@ -112,9 +67,9 @@ def test_a_fast_answer_is_what_the_full_stack_answers_header_for_header_and_byte
                                                                                         language_header):
     stamps = [stamp for stamp in stamps if stamp.serial.isalnum()]  # check symbols like "=" are escaped in links
     call(app, url(stamps[0]), **language_header)  # warm: page, banner and headers for "first check"
-    settings.STAMPS_FAST_PATH = False
+    settings.FAST_PATH_HANDLERS = []
     full = call(app, url(stamps[1]), **language_header)
-    settings.STAMPS_FAST_PATH = True
+    settings.FAST_PATH_HANDLERS = [SCANS]
     fast = call(app, url(stamps[2]), **language_header)
     assert full.served_by_django and not fast.served_by_django
     assert fast.status_code == full.status_code == 200
@@ -138,7 +93,7 @@ def test_english_visitors_get_the_english_page_from_the_fast_path(app, stamps):
 
 def test_https_answers_keep_their_own_headers(stamps, settings):
     settings.SECURE_HSTS_SECONDS = 3600
-    app = ScanFastPath(WSGIHandler())  # the security middleware reads its settings when it is built
+    app = FastPath(WSGIHandler(), [SCANS])  # the security middleware reads its settings when it is built
     call(app, url(stamps[0]))
     call(app, url(stamps[1]), HTTP_X_FORWARDED_PROTO="https")
     plain = call(app, url(stamps[2]))
@@ -226,7 +181,7 @@ def test_a_host_django_does_not_allow_is_refused_by_django(app, stamps):
 
 
 def test_switched_off_the_fast_path_learns_and_serves_nothing(app, stamps, settings):
-    settings.STAMPS_FAST_PATH = False
+    settings.FAST_PATH_HANDLERS = []
     answers = [call(app, url(stamp)) for stamp in stamps[:3]]
     assert all(answer.served_by_django and answer.status_code == 200 for answer in answers)
     assert not app.frames
