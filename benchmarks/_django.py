@@ -24,7 +24,9 @@ def start_django(database_name: str, keepdb: bool):
 
     setup_test_environment(debug=False)
     settings.DEBUG = False
-    return setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
+    # No serialized copy of the database (that is for test cases that roll back to it): with --keepdb it would
+    # walk every kept row, minutes for a million stamps.
+    return setup_databases(verbosity=0, interactive=False, keepdb=keepdb, serialized_aliases=set())
 
 
 def stop_django(config, keepdb: bool) -> None:
