@@ -33,6 +33,6 @@ RUN DATABASE_URL=postgis://build:build@localhost/build SECRET_KEY=build-only DEB
 RUN useradd --system --uid 10001 ocop && mkdir -p /app/media && chown ocop /app/media
 USER ocop
 EXPOSE 8000
-# gthread workers keep connections alive and overlap database waits — the shape `./ocop bench resolve` measures
-# (one worker per core, 4 threads each); WEB_CONCURRENCY and GUNICORN_THREADS adjust it.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class gthread --workers ${WEB_CONCURRENCY:-2} --threads ${GUNICORN_THREADS:-4} --access-logfile -"]
+# gthread workers keep connections alive; 2 × cores + 1 of them with one thread each (processes share the cores
+# without GIL contention) — the shape `./ocop bench resolve` measures; WEB_CONCURRENCY and GUNICORN_THREADS adjust it.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class gthread --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --threads ${GUNICORN_THREADS:-1} --access-logfile -"]

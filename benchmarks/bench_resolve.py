@@ -7,13 +7,15 @@ Run with ``./ocop bench resolve [--stamps N] [--duration S] [--connections C] [-
   ``--stamps`` (default 1,000,000) active stamps over four lots of one product with a logbook, a zone, two
   facilities and twelve sales points.
 - Server: gunicorn in production mode (DEBUG off, WhiteNoise serving collected, compressed static files), by
-  default one ``gthread`` worker per core with 4 threads each (keep-alive; the threads overlap database waits;
-  ``--worker-class sync`` runs the classic 2 × cores + 1 sync workers, which close every connection), the default
+  default gunicorn's own sizing of 2 × cores + 1 ``gthread`` workers with one thread each (processes, not
+  threads, share the cores: no GIL contention; keep-alive connections; ``--workers``/``--threads`` change it,
+  ``--worker-class sync`` runs sync workers, which close every connection), the default
   per-process cache (lot part of the page cached 60 s; rate limits on but raised so the benchmark client is not
   throttled). (a) and (b) always run on the same server: what the server costs per request counts for both.
-- Resolve path measured: the stamp URL is answered by ``apps.common.middleware`` right after WhiteNoise (no
-  session, user or messages), with one database round trip (``stamps_record_page_scan``, a prepared statement)
-  and the lot's page, link header and banner variants cached per process.
+- Resolve path measured: the stamp URL is answered by the WSGI fast path in front of Django
+  (``apps.common.fastpath`` / ``apps.stamps.fastpath``) with one database round trip (``stamps_record_page_scan``,
+  a prepared statement: lookup, count, scan-log row) and the lot's page, link header and banner variants the view
+  cached in the process; the warm-up lets Django render those once per worker.
 - Load: wrk (Debian package ``wrk``; installed with apt-get when missing and running as root, otherwise a Python
   thread load generator is used and the output says so), 32 connections, a Lua script picking a random stamp
   URL per request from 20,000 sampled stamps; (b) is a static file exactly as large as the product page.
@@ -117,7 +119,7 @@ def start_server(port: int, static_root: Path, page_size: int, worker_class: str
     url = (f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
            f"{database['PORT'] or 5432}/{database['NAME']}")
     cores = os.cpu_count() or 2
-    workers = workers or (cores if worker_class == "gthread" else 2 * cores + 1)
+    workers = workers or 2 * cores + 1
     environment = {
         **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "STATIC_ROOT": str(static_root),
@@ -209,10 +211,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the benchmark database")
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
-                        help="gthread: one worker per core, --threads each (default); sync: 2 × cores + 1 workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
+                        help="gthread: keep-alive workers with --threads each (default); sync: one request at a time")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: one per core for gthread, 2 × cores + 1 for sync)")
+                        help="worker processes (default: 2 × cores + 1)")
     arguments = parser.parse_args()
     config = start_django("test_ocop_bench_resolve", arguments.keepdb)
     server = None

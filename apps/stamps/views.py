@@ -2,8 +2,11 @@
 
 Thin views: parse and check the URL, call a selector or service, render. The lot part of the page is cached for
 ``STAMPS_PAGE_CACHE_SECONDS`` per lot and language; the stamp banner once per language and state, then filled in.
-A product-page GET (the common scan) costs one database round trip (:func:`services.record_page_scan`); the
-stamp URLs reach these views through :mod:`apps.common.middleware`, past sessions, users and messages.
+A product-page GET (the common scan) costs one database round trip (:func:`services.record_page_scan`). Once a
+process has rendered what a scan needs, later scans are answered in front of Django by
+:mod:`apps.stamps.fastpath` from the same cache entries; what it cannot answer reaches these views through
+:mod:`apps.common.middleware` (past sessions, users and messages), with a ``Handover`` when it already recorded
+the scan.
 """
 
 from __future__ import annotations
