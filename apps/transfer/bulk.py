@@ -97,6 +97,20 @@ _LINES = (1, 5)  # shapely type ids of LineString, MultiLineString
 # --- geometry ------------------------------------------------------------------------------------------------------
 
 
+def _finite_2d_areas(shapes: numpy.ndarray) -> numpy.ndarray:
+    """Which shapes are non-empty 2D Polygons or MultiPolygons with finite coordinates (a boolean mask)."""
+    present = numpy.array([shape is not None for shape in shapes])
+    type_ids = numpy.full(len(shapes), -1)
+    type_ids[present] = shapely.get_type_id(shapes[present])
+    areas = present & ((type_ids == _POLYGON) | (type_ids == _MULTIPOLYGON))
+    areas[areas] &= ~shapely.is_empty(shapes[areas])
+    areas[areas] &= shapely.get_coordinate_dimension(shapes[areas]) == 2
+    coordinates, owners = shapely.get_coordinates(shapes[areas], return_index=True)
+    not_finite = numpy.unique(owners[~numpy.isfinite(coordinates).all(axis=1)])
+    areas[numpy.flatnonzero(areas)[not_finite]] = False
+    return areas
+
+
 def normalize_areal_many(shapes: numpy.ndarray) -> numpy.ndarray:
     """Normalise plainly valid areas at once, exactly as ``normalize_geometry(kind=AREAL)`` does; ``None`` for others.
 
@@ -107,16 +121,7 @@ def normalize_areal_many(shapes: numpy.ndarray) -> numpy.ndarray:
     result = numpy.full(len(shapes), None, dtype=object)
     if not len(shapes):
         return result
-    present = numpy.array([shape is not None for shape in shapes])
-    type_ids = numpy.full(len(shapes), -1)
-    type_ids[present] = shapely.get_type_id(shapes[present])
-    plain = present & ((type_ids == _POLYGON) | (type_ids == _MULTIPOLYGON))
-    plain[plain] &= ~shapely.is_empty(shapes[plain])
-    plain[plain] &= shapely.get_coordinate_dimension(shapes[plain]) == 2
-    coordinates, owners = shapely.get_coordinates(shapes[plain], return_index=True)
-    candidates = numpy.flatnonzero(plain)
-    not_finite = numpy.unique(owners[~numpy.isfinite(coordinates).all(axis=1)])
-    plain[candidates[not_finite]] = False
+    plain = _finite_2d_areas(shapes)
     plain[plain] &= shapely.is_valid(shapes[plain])
     bounds = shapely.bounds(shapes[plain])
     west, south, east, north = VIETNAM_EXTENT
@@ -147,19 +152,9 @@ def repair_areal_many(shapes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarr
     reasons = numpy.full(len(shapes), None, dtype=object)
     if not len(shapes):
         return repaired, reasons
-    present = numpy.array([shape is not None for shape in shapes])
-    type_ids = numpy.full(len(shapes), -1)
-    type_ids[present] = shapely.get_type_id(shapes[present])
-    chosen = present & ((type_ids == _POLYGON) | (type_ids == _MULTIPOLYGON))
-    chosen[chosen] &= ~shapely.is_empty(shapes[chosen])
-    chosen[chosen] &= shapely.get_coordinate_dimension(shapes[chosen]) == 2
+    chosen = _finite_2d_areas(shapes)
     chosen[chosen] &= ~shapely.is_valid(shapes[chosen])
     positions = numpy.flatnonzero(chosen)
-    if not len(positions):
-        return repaired, reasons
-    finite = numpy.array([numpy.isfinite(shapely.get_coordinates(shape)).all() for shape in shapes[positions]],
-                         dtype=bool)
-    positions = positions[finite]
     if not len(positions):
         return repaired, reasons
     made = shapely.make_valid(shapes[positions])
