@@ -28,7 +28,7 @@ from django.utils.http import http_date
 
 from apps.common.fastpath import FastPath, StartResponse
 from apps.stamps import links, localcache, ratelimit, selectors, services, views
-from apps.stamps.rendering import url_prefix
+from apps.stamps.rendering import lot_stamp_url
 from apps.traceability.models import LotStatus
 
 logger = logging.getLogger(__name__)
@@ -94,23 +94,22 @@ class ScanHandler:
             ("Content-Length", str(len(body))), ("Link", link), ("Expires", http_date())], body)
 
     @staticmethod
-    def _page(row: tuple, serial: str, language: str, path: str) -> tuple[bytes, str] | None:
+    def _page(row: services.PageScanRow, serial: str, language: str, path: str) -> tuple[bytes, str] | None:
         """The product page and ``Link`` header from the view's cache entries, or None if any is missing."""
-        _outcome, stamp_id, lot_id, status, status_reason = row[:5]
-        if stamp_id is None:
+        if row.stamp_id is None:
             return None
-        lot = localcache.peek(selectors.lot_cache_key(lot_id))
+        lot = localcache.peek(selectors.lot_cache_key(row.lot_id))
         if lot is None:
             return None
         today = timezone.localdate()
         scan = services.scan_result_from_row(row)
-        pieces = localcache.peek(views.page_cache_key(lot_id, language, today))
-        banner = localcache.peek(views.banner_cache_key(language, status, status_reason, scan,
+        pieces = localcache.peek(views.page_cache_key(row.lot_id, language, today))
+        banner = localcache.peek(views.banner_cache_key(language, row.status, row.status_reason, scan,
                                                         lot.status == LotStatus.RECALLED))
-        link_template = localcache.peek(links.link_header_cache_key(lot_id, language, today))
+        link_template = localcache.peek(links.link_header_cache_key(row.lot_id, language, today))
         if pieces is None or banner is None or link_template is None:
             return None
-        url = url_prefix(gtin=lot.product.gtin, lot_code=lot.code) + serial
-        body = views.fill_page(pieces, banner=views.fill_banner(banner, scan, status_reason), serial=serial, url=url,
-                               path=escape_uri_path(path))
+        url = lot_stamp_url(lot, serial)
+        body = views.fill_page(pieces, banner=views.fill_banner(banner, scan, row.status_reason), serial=serial,
+                               url=url, path=escape_uri_path(path))
         return body.encode(), links.fill_link_header(link_template, url)

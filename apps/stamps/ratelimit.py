@@ -20,10 +20,6 @@ from django.http import HttpRequest
 WINDOW_SECONDS = 60
 
 
-def client_key(request: HttpRequest) -> str:
-    return _client_key(request.META.get("REMOTE_ADDR", ""))
-
-
 def _client_key(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:20]
 

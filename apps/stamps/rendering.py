@@ -92,8 +92,12 @@ def _url_prefix(base: str, gtin: str, lot_code: str) -> str:
 
 def stamp_url(stamp) -> str:
     """The URL a stamp's QR code carries."""
-    lot = stamp.lot
-    return url_prefix(gtin=lot.product.gtin, lot_code=lot.code) + stamp.serial
+    return lot_stamp_url(stamp.lot, stamp.serial)
+
+
+def lot_stamp_url(lot, serial: str) -> str:
+    """The URL of the stamp ``serial`` of ``lot`` (its product loaded)."""
+    return url_prefix(gtin=lot.product.gtin, lot_code=lot.code) + serial
 
 
 def make_qr(url: str, error_correction: str = "M") -> segno.QRCode:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -361,35 +362,49 @@ def record_page_scan(
                                                            lot_code=lot_code, at=at))
 
 
-def record_page_scan_row(*, serial: str, user_agent: str = "", gtin14: str | None = None,
-                         lot_code: str | None = None, at: datetime.datetime | None = None) -> tuple:
-    """:func:`record_page_scan` without building objects: the function's row and whether the check was counted.
+class PageScanRow(NamedTuple):
+    """What ``stamps_record_page_scan`` returns, and whether the check was a consumer's page view (not a bot's).
 
-    ``(outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged, event_id,
-    is_page)`` — ``stamp_id`` is None for an unknown or mismatched serial. The WSGI fast path works on this row.
-    """
+    ``stamp_id`` is None for an unknown or mismatched serial."""
+
+    outcome: str
+    stamp_id: int | None
+    lot_id: int | None
+    status: str | None
+    status_reason: str | None
+    scan_count: int | None
+    first_scanned_at: datetime.datetime | None
+    is_flagged: bool | None
+    event_id: int
+    is_page: bool
+
+
+def record_page_scan_row(*, serial: str, user_agent: str = "", gtin14: str | None = None,
+                         lot_code: str | None = None, at: datetime.datetime | None = None) -> PageScanRow:
+    """:func:`record_page_scan` without building objects (the WSGI fast path works on the row)."""
     family = user_agent_family(user_agent)
     kind = ScanKind.PREVIEW if family == "bot" else ScanKind.PAGE
     row = _page_scan_row((serial, at or timezone.now(), str(kind), family, gtin14, lot_code,
                           settings.STAMPS_CLONE_MAX_SCANS))
-    return (*row, kind == ScanKind.PAGE)
+    return PageScanRow(*row, kind == ScanKind.PAGE)
 
 
-def scan_result_from_row(row: tuple) -> ScanResult:
+def scan_result_from_row(row: PageScanRow) -> ScanResult:
     """The banner's view of a :func:`record_page_scan_row` row."""
-    if row[1] is None:
-        return ScanResult(row[8], 0, None, False, False)
-    return ScanResult(row[8], row[5], row[6], row[9] and row[5] == 1, row[7])
+    if row.stamp_id is None:
+        return ScanResult(row.event_id, 0, None, False, False)
+    return ScanResult(row.event_id, row.scan_count, row.first_scanned_at, row.is_page and row.scan_count == 1,
+                      row.is_flagged)
 
 
-def page_scan_from_row(serial: str, row: tuple) -> PageScan:
+def page_scan_from_row(serial: str, row: PageScanRow) -> PageScan:
     """A :func:`record_page_scan_row` row as a :class:`PageScan` (the stamp carries the fields the page needs)."""
-    outcome, stamp_id, lot_id, status, status_reason, scan_count, first_scanned_at, is_flagged = row[:8]
-    if stamp_id is None:
-        return PageScan(None, outcome, scan_result_from_row(row))
+    if row.stamp_id is None:
+        return PageScan(None, row.outcome, scan_result_from_row(row))
     stamp = Stamp.from_db(connection.alias, _PAGE_SCAN_STAMP_FIELDS,
-                          (stamp_id, lot_id, serial, status, status_reason, scan_count, first_scanned_at, is_flagged))
-    return PageScan(stamp, outcome, scan_result_from_row(row))
+                          (row.stamp_id, row.lot_id, serial, row.status, row.status_reason, row.scan_count,
+                           row.first_scanned_at, row.is_flagged))
+    return PageScan(stamp, row.outcome, scan_result_from_row(row))
 
 
 _PAGE_SCAN_SQL = ("SELECT * FROM stamps_record_page_scan(%s::text, %s::timestamptz, %s::text, %s::text, %s::text, "
@@ -498,8 +513,8 @@ def review_report(*, report: CounterfeitReport, reviewed_by) -> CounterfeitRepor
 
 
 __all__ = [
-    "PageScan", "ScanResult", "activate_stamps", "change_stamp_status", "clear_stamp_flag", "coarse_point",
-    "ensure_scan_partitions", "issue_stamp_run", "page_scan_from_row", "record_page_scan", "record_page_scan_row",
-    "record_scan", "scan_result_from_row", "report_counterfeit",
-    "review_report", "revoke_stamps", "serial_range", "user_agent_family", "void_stamps",
+    "PageScan", "PageScanRow", "ScanResult", "activate_stamps", "change_stamp_status", "clear_stamp_flag",
+    "coarse_point", "ensure_scan_partitions", "issue_stamp_run", "page_scan_from_row", "record_page_scan",
+    "record_page_scan_row", "record_scan", "report_counterfeit", "review_report", "revoke_stamps",
+    "scan_result_from_row", "serial_range", "user_agent_family", "void_stamps",
 ]
