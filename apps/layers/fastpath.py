@@ -38,8 +38,8 @@ class TileHandler:
             return front.to_django(environ, start_response)
         layer_id, z, x, y = match.group(1), int(match.group(2)), int(match.group(3)), int(match.group(4))
         layer = get_layer(layer_id)
-        if layer is None or not selectors.tile_bounds_valid(z, x, y) or front.frame(tiles.TILE_FRAME, 200,
-                                                                                     context) is None:
+        frame = front.frame(tiles.TILE_FRAME, 200, context)
+        if layer is None or not selectors.tile_bounds_valid(z, x, y) or frame is None:
             return front.to_django(environ, start_response, context)
         front.before_query()
         try:
@@ -49,9 +49,9 @@ class TileHandler:
             logger.exception("tile fast path: rendering failed; handing the request to Django")
             return front.to_django(environ, start_response, context)
         if not content:
-            frame = front.frame(tiles.TILE_FRAME, 204, context)
-            if frame is None:
+            empty_frame = front.frame(tiles.TILE_FRAME, 204, context)
+            if empty_frame is None:
                 return front.to_django(environ, start_response, context)  # once: learns the empty tile's headers
-            return front.respond(start_response, "204 No Content", frame, [("Content-Length", "0")], b"")  # as Django
-        return front.respond(start_response, "200 OK", front.frame(tiles.TILE_FRAME, 200, context), [
+            return front.respond(start_response, "204 No Content", empty_frame, [("Content-Length", "0")], b"")
+        return front.respond(start_response, "200 OK", frame, [
             ("Content-Length", str(len(content))), ("ETag", tiles.etag(content))], content)
