@@ -5,16 +5,23 @@ on every scan, and unpickling a model instance or a rendered page costs more tha
 Values here stay live objects, so they must be treated as read-only. The semantics are those of the default
 per-process cache: each worker holds its own copy and a change shows within ``STAMPS_PAGE_CACHE_SECONDS``
 (0 turns caching off). The number of entries is bounded; the oldest half is dropped when it is reached.
+
+Each entry lives a random part of ``seconds`` (between half and all of it). Workers start together and would
+otherwise let the same pages expire in the same second and all re-render them at once: under load that stalls
+every worker together (the resolver's worst latencies). Spread out, one worker re-renders at a time, and a change
+still shows within ``seconds``.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 Value = TypeVar("Value")
 MAX_ENTRIES = 4096
+JITTER = 0.5  # an entry lives between (1 - JITTER) × seconds and seconds
 
 _entries: dict[Hashable, tuple[float, object]] = {}
 
@@ -31,7 +38,7 @@ def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int) -> Val
     if len(_entries) >= MAX_ENTRIES:
         for old in list(_entries)[:MAX_ENTRIES // 2]:  # dicts keep insertion order: the oldest first
             _entries.pop(old, None)
-    _entries[key] = (now + seconds, value)
+    _entries[key] = (now + seconds * (1 - JITTER * random.random()), value)  # noqa: S311 — not security
     return value
 
 
