@@ -60,13 +60,18 @@ class RawMaterialZone(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=ZoneStatus.choices, default=ZoneStatus.PROPOSED,
                               editable=False)
     notes = models.TextField(_("notes"), blank=True)
-    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    search_name = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         verbose_name = _("raw-material zone")
         verbose_name_plural = _("raw-material zones")
         ordering = ["name"]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            # Equality only (duplicates by name): searches use ``contains``, which no B-tree serves, so the
+            # ``varchar_pattern_ops`` twin that ``db_index=True`` adds would only be upkeep on every insert.
+            models.Index(fields=["search_name"], name="zones_zone_search_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -142,14 +147,16 @@ class ZoneVersion(models.Model):
     new version. Status changes have their own dated history (``ZoneStatusChange``).
     """
 
+    # No index of its own: the unique (zone, number) constraint's index starts with the zone.
     zone = models.ForeignKey(RawMaterialZone, verbose_name=_("zone"), on_delete=models.PROTECT,
-                             related_name="versions")
+                             related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     action = models.CharField(_("action"), max_length=10, choices=ZoneVersionAction.choices)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=ZoneKind.choices)
     crop = models.ForeignKey(Crop, verbose_name=_("crop or species"), on_delete=models.PROTECT, related_name="+")
-    geometry = models.MultiPolygonField(_("geometry"), srid=4326)
+    # No spatial index: versions are read by zone and number, never searched by place.
+    geometry = models.MultiPolygonField(_("geometry"), srid=4326, spatial_index=False)
     area_ha = models.DecimalField(_("area (ha)"), max_digits=12, decimal_places=4)
     notes = models.TextField(_("notes"), blank=True)
     producer_ids = ArrayField(models.BigIntegerField(), verbose_name=_("producers"), default=list, blank=True)
@@ -158,7 +165,7 @@ class ZoneVersion(models.Model):
     area_before_ha = models.DecimalField(_("area before (ha)"), max_digits=12, decimal_places=4, null=True,
                                          blank=True)
     restored_from = models.ForeignKey("self", verbose_name=_("restored from"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+", db_index=False)
     comment = models.TextField(_("comment"), blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -172,6 +179,9 @@ class ZoneVersion(models.Model):
         ordering = ["zone", "number"]
         get_latest_by = "number"
         constraints = [models.UniqueConstraint(fields=["zone", "number"], name="zones_version_number_unique")]
+        # Only restores point to a version: the index holds those, not a NULL for every other version.
+        indexes = [models.Index(fields=["restored_from"], name="zones_version_restored_idx",
+                                condition=models.Q(restored_from__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.zone_id} v{self.number}"
