@@ -47,6 +47,21 @@ def test_geometries_are_read_in_wgs84_in_two_dimensions_with_every_bit(typed_geo
     assert shapely.equals_exact(read, shapely.geometry.shape(written), tolerance=0)
 
 
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "kmz"])
+def test_a_wgs84_layer_read_without_the_vrt_gives_what_the_vrt_gives(fmt, typed_geojson, monkeypatch):
+    from apps.transfer import sources
+
+    source = inspect_source(convert(typed_geojson, fmt))
+    assert source.format in sources.UTF8_FORMATS and source.detected_crs == "EPSG:4326"
+    (direct,) = list(read_layers(source))
+    monkeypatch.setattr(sources, "UTF8_FORMATS", ())  # through the warped layer, as other systems are
+    (warped,) = list(read_layers(source))
+
+    assert (direct.name, direct.first_index, direct.fields, direct.columns) == (
+        warped.name, warped.first_index, warped.fields, warped.columns)
+    assert [bytes(wkb) for wkb in direct.geometries] == [bytes(wkb) for wkb in warped.geometries]
+
+
 def test_a_file_gdal_can_no_longer_read_fails_the_import_with_gdals_words(typed_geojson, coffee):
     job = create_import_job(kind="zones", file=typed_geojson)
     with open(job.file.path, "w", encoding="utf-8") as stored:
