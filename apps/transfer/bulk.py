@@ -15,11 +15,12 @@ saved rows and the same report for thousands of features at once, in phases (eac
    shapely's, and it repairs and words reasons differently, which would change the report.
 4. **stage** — the normalised features are copied (``COPY``, geometry as hex EWKB) into a temporary table,
    then analysed; when communes have boundaries, the stage gets a GiST index first (see ``stage``).
-5. **checks** — set-based, in SQL over the stage: area on the ellipsoid (``ST_Area(geography)``) and a point on
-   the surface in one pass; communes (boundary intersection, else — as ``communes_of`` — the commune whose
-   centroid is nearest to ``ST_PointOnSurface``, the distances computed at once in numpy with PostGIS's own
-   formula); the province extent (``ST_Covers``); duplicates (same folded name covering ≥ 50 % of an existing
-   zone — or of an earlier feature of the file); overlaps with active growing-area codes.
+5. **checks** — set-based, in SQL over the stage: communes (boundary intersection, else — as ``communes_of`` —
+   the commune whose centroid is nearest to ``ST_PointOnSurface``, the distances computed at once in numpy with
+   PostGIS's own formula); the province extent (``ST_Covers``); duplicates (same folded name covering ≥ 50 % of an
+   existing zone — or of an earlier feature of the file); overlaps with active growing-area codes. Meanwhile a
+   thread measures the areas on the ellipsoid (:func:`ellipsoid_areas`: PostGIS's ``ST_Area(geography)``
+   computation, to the bit) from the end of phase 3.
 6. **resolve** — in file order, in Python, with those answers: duplicates of earlier features count only when that
    feature is kept, like rows saved one by one. A feature the checks say ``create_zone`` would refuse is replayed
    through ``create_zone`` in a savepoint, so its error (code and words) is the service's own. Permissions are the
@@ -43,13 +44,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -166,6 +168,46 @@ def repair_areal_many(shapes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarr
     done = positions[~numpy.equal(normalised, None)]
     reasons[done] = shapely.is_valid_reason(shapes[done])
     return repaired, reasons
+
+
+@functools.cache
+def _wgs84_geodesic():
+    """GeographicLib's geodesic on PostGIS's spheroid for SRID 4326: PROJ's axes, the flattening ``(a - b) / a``."""
+    from pyproj import CRS, Geod
+
+    ellipsoid = CRS.from_epsg(4326).ellipsoid
+    major, minor = ellipsoid.semi_major_metre, ellipsoid.semi_minor_metre
+    return Geod(a=major, f=(major - minor) / major)
+
+
+def ellipsoid_areas(shapes: numpy.ndarray) -> list[float]:
+    """The area in m² of each Polygon or MultiPolygon (WGS 84) as PostGIS's ``ST_Area(geography)`` gives it, to the bit.
+
+    The same computation (tested against PostGIS): GeographicLib's geodesic polygon — PROJ's ``geod_polygon``,
+    which PostGIS calls — over each ring without its closing point, signed counter-clockwise, its absolute value; a
+    polygon is its exterior less its holes, a MultiPolygon the sum of its polygons, added in PostGIS's order. It runs
+    in this process (the GIL let go while GeographicLib computes), so a thread can measure while the database works.
+    """
+    measure = _wgs84_geodesic().polygon_area_perimeter
+    polygons, polygon_owners = shapely.get_parts(shapes, return_index=True)
+    rings, ring_owners = shapely.get_rings(polygons, return_index=True)  # each polygon's exterior, then its holes
+    counts = shapely.get_num_coordinates(rings)
+    ends = numpy.cumsum(counts)
+    coordinates = shapely.get_coordinates(rings)
+    longitudes, latitudes = numpy.ascontiguousarray(coordinates[:, 0]), numpy.ascontiguousarray(coordinates[:, 1])
+    polygon_areas = [0.0] * len(polygons)
+    previous = -1
+    for start, end, polygon in zip((ends - counts).tolist(), ends.tolist(), ring_owners.tolist(), strict=True):
+        ring_area = abs(measure(longitudes[start:end - 1], latitudes[start:end - 1])[0])
+        if polygon != previous:
+            polygon_areas[polygon] = 0.0 + ring_area
+            previous = polygon
+        else:
+            polygon_areas[polygon] -= ring_area
+    areas = [0.0] * len(shapes)
+    for polygon, owner in enumerate(polygon_owners.tolist()):
+        areas[owner] += polygon_areas[polygon]
+    return areas
 
 
 # --- values --------------------------------------------------------------------------------------------------------
@@ -291,6 +333,7 @@ class _Candidate:
     name: str
     search_name: str
     geometry_hex: str  # normalised, hex EWKB with SRID 4326
+    shape: shapely.Geometry  # the same, as shapely's
     producer_ids: list[int]
     code: GrowingAreaCode | None
     area_ha: Decimal | None = None
@@ -315,9 +358,10 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
 
     Runs inside :func:`apps.transfer.services.run_import`'s transaction, which rolls everything back for a dry
     run or a refused commit. The seconds each phase took are logged (``apps.transfer.bulk``, DEBUG). The overlaps
-    within the file need only the shapes: they are found in a thread while the database checks and saves (shapely
-    lets go of the GIL, and so does psycopg while it waits), for the features not refused by then; the pairs
-    between the features still kept at the end are those :func:`~apps.transfer.services.overlapping_pairs` gives.
+    within the file and the areas need only the shapes: they are found in threads while the database checks and
+    saves (shapely and GeographicLib let go of the GIL, and so does psycopg while it waits) — the overlaps for the
+    features not refused by then: the pairs between the features still kept at the end are those
+    :func:`~apps.transfer.services.overlapping_pairs` gives.
     """
     from apps.transfer.services import note_overlaps_within_file, overlapping_pairs
 
@@ -331,15 +375,16 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
         run.read_values()
     with phase("geometry"):
         run.prepare()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-overlaps") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-shapes") as pool:
         pairs = pool.submit(overlapping_pairs, run.shapes())
+        areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
         if run.candidates:
             with connection.cursor() as cursor:
                 try:
                     with phase("stage"):
                         run.stage(cursor)
                     with phase("checks"):
-                        run.check(cursor)
+                        run.check(cursor, areas)
                     with phase("resolve"):
                         run.resolve(cursor)
                     with phase("insert"):
@@ -478,7 +523,7 @@ class _BulkRun:
         for position, (index, entry, values) in enumerate(zip(self.indexes, self.entries, self.values, strict=True)):
             if values is None:
                 continue
-            geometry_hex = normalised_hex[position]
+            geometry_hex, shape = normalised_hex[position], normalised[position]
             if is_repaired[position]:
                 entry["status"] = "repaired"
                 entry["notes"].append(str(_("Repaired: %(reason)s") % {"reason": reasons[position]}))
@@ -496,10 +541,11 @@ class _BulkRun:
                     entry["status"] = "repaired"
                     entry["notes"] += [str(note) for note in checked.notes]
                 geometry_hex = _hex(checked.geometry)
+                shape = shapely.from_wkb(bytes(checked.geometry.wkb))
             name = values["name"].strip()
             self.candidates.append(_Candidate(
                 index=index, entry=entry, values=values, name=name, search_name=fast_fold(name),
-                geometry_hex=geometry_hex, code=values.get("code"),
+                geometry_hex=geometry_hex, shape=shape, code=values.get("code"),
                 producer_ids=sorted({producer.pk for producer in values.get("producers", ())})))
         self.by_index = {candidate.index: candidate for candidate in self.candidates}
 
@@ -545,21 +591,28 @@ class _BulkRun:
 
     # 5. set-based checks ------------------------------------------------------------------------------------------
 
-    def check(self, cursor) -> None:
+    def candidate_shapes(self) -> numpy.ndarray:
+        shapes = numpy.empty(len(self.candidates), dtype=object)
+        shapes[:] = [candidate.shape for candidate in self.candidates]
+        return shapes
+
+    def check(self, cursor, areas: Future) -> None:
+        """The checks of ``create_zone`` over the stage; ``areas``: the candidates' areas in m² (being measured)."""
         has_boundaries = self.has_boundaries
-        # One pass over the stage: the area as create_zone measures it (PostGIS on the ellipsoid, rounded to 4
-        # decimals of a hectare) and — for communes_of when no boundary is loaded — a point on the surface.
-        cursor.execute(self.sql("SELECT idx, ST_Area(geom::geography), ST_X(point), ST_Y(point) FROM "
-                                "(SELECT idx, geom, CASE WHEN %s THEN NULL ELSE ST_PointOnSurface(geom) END AS point "
-                                "FROM {stage}) staged"), [any(has_boundaries)])
         points = []
-        for index, area, x, y in cursor.fetchall():
-            self.by_index[index].area_ha = Decimal(str(round(area / 10_000, 4)))
-            points.append((index, x, y, None))
+        if not any(has_boundaries):
+            # For communes_of without boundaries: a point on the surface (PostGIS's: GEOS versions may differ), once
+            # per feature (OFFSET 0 keeps the subquery, whose point ST_X and ST_Y would otherwise each compute).
+            cursor.execute(self.sql("SELECT idx, ST_X(point), ST_Y(point) FROM (SELECT idx, ST_PointOnSurface(geom) "
+                                    "AS point FROM {stage} OFFSET 0) staged"))
+            points = [(index, x, y, None) for index, x, y in cursor.fetchall()]
         self._communes(cursor, has_boundaries, points)
         self._provinces(cursor)
         self._duplicates(cursor)
         self._overlaps(cursor)
+        # The area as create_zone measures it (ST_Area on the ellipsoid, rounded to 4 decimals of a hectare).
+        for candidate, area in zip(self.candidates, areas.result(), strict=True):
+            candidate.area_ha = Decimal(str(round(area / 10_000, 4)))
 
     def _communes(self, cursor, has_boundaries: tuple[bool, bool],
                   points: list[tuple[int, float, float, None]]) -> None:
