@@ -10,46 +10,137 @@ Each entry lives a random part of ``seconds`` (between half and all of it). Work
 otherwise let the same pages expire in the same second and all re-render them at once: under load that stalls
 every worker together (the resolver's worst latencies). Spread out, one worker re-renders at a time, and a change
 still shows within ``seconds``.
+
+An entry stored with ``refresh_behind=True`` (the product page: ~0.1 s to render) is not re-rendered by the request
+that finds it expired. For up to ``seconds`` more, readers get the expired value and one background thread per
+process computes the new one: no visitor waits for a render and a worker's queued requests are not held up behind
+one (a change then shows within twice ``seconds`` at worst, plus one render). Only a missing entry, or one expired
+for longer, is computed by the reader. A background computation that fails drops the entry, so the next reader
+computes it and meets the error itself.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 Value = TypeVar("Value")
 MAX_ENTRIES = 4096
 JITTER = 0.5  # an entry lives between (1 - JITTER) × seconds and seconds
 
-_entries: dict[Hashable, tuple[float, object]] = {}
+logger = logging.getLogger(__name__)
 
 
-def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int) -> Value:
-    """The cached value for ``key``, computed (and kept ``seconds``) when missing or expired."""
+class _Entry(NamedTuple):
+    fresh_until: float
+    stale_until: float  # until then a refresh-behind entry is served while it is recomputed
+    value: object
+    refresh: Callable[[], object] | None  # how to recompute it in the background (refresh-behind entries only)
+    seconds: int
+
+
+_entries: dict[Hashable, _Entry] = {}
+_pending: set[Hashable] = set()
+_jobs: queue.SimpleQueue = queue.SimpleQueue()
+_refresher: dict[str, object] = {"pid": None}
+_lock = threading.Lock()
+_clock = time.monotonic  # tests move it
+
+
+def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int, *, refresh_behind: bool = False) -> Value:
+    """The cached value for ``key``, computed (and kept ``seconds``) when missing or expired.
+
+    With ``refresh_behind``, ``compute`` must not depend on the calling request: it may run in a background thread.
+    """
     if seconds <= 0:
         return compute()
-    now = time.monotonic()
     entry = _entries.get(key)
-    if entry is not None and entry[0] > now:
-        return entry[1]  # type: ignore[return-value]
+    if entry is not None and _usable(key, entry):
+        return entry.value  # type: ignore[return-value]
     value = compute()
-    if len(_entries) >= MAX_ENTRIES:
-        for old in list(_entries)[:MAX_ENTRIES // 2]:  # dicts keep insertion order: the oldest first
-            _entries.pop(old, None)
-    _entries[key] = (now + seconds * (1 - JITTER * random.random()), value)  # noqa: S311 — not security
+    _store(key, value, seconds, compute if refresh_behind else None)
     return value
 
 
 def peek(key: Hashable) -> object | None:
-    """The cached value for ``key`` if present and fresh, else None (nothing is computed)."""
+    """The cached value for ``key`` if present and fresh (or being refreshed behind), else None (nothing computed
+    here)."""
     entry = _entries.get(key)
-    if entry is not None and entry[0] > time.monotonic():
-        return entry[1]
-    return None
+    return entry.value if entry is not None and _usable(key, entry) else None
 
 
 def clear() -> None:
     """Forget every entry (tests; a deliberate refresh)."""
     _entries.clear()
+
+
+def _usable(key: Hashable, entry: _Entry) -> bool:
+    """Fresh, or expired but still servable while a background refresh (scheduled here) replaces it."""
+    now = _clock()
+    if entry.fresh_until > now:
+        return True
+    if entry.refresh is not None and entry.stale_until > now:
+        _schedule(key, entry)
+        return True
+    return False
+
+
+def _store(key: Hashable, value: object, seconds: int, refresh: Callable[[], object] | None) -> None:
+    if len(_entries) >= MAX_ENTRIES:
+        for old in list(_entries)[:MAX_ENTRIES // 2]:  # dicts keep insertion order: the oldest first
+            _entries.pop(old, None)
+    now = _clock()
+    fresh_until = now + seconds * (1 - JITTER * random.random())  # noqa: S311 — spreading expiries, not security
+    _entries[key] = _Entry(fresh_until, fresh_until + seconds, value, refresh, seconds)
+
+
+def _schedule(key: Hashable, entry: _Entry) -> None:
+    with _lock:
+        if key in _pending:
+            return
+        _pending.add(key)
+        if _refresher["pid"] != os.getpid():  # none yet in this process (a forked worker inherits no thread)
+            _refresher["pid"] = os.getpid()
+            threading.Thread(target=_refresh_forever, name="localcache-refresh", daemon=True).start()
+    _jobs.put((key, entry))
+
+
+def _refresh_forever() -> None:
+    while True:
+        key, entry = _jobs.get()
+        try:
+            value = entry.refresh()
+        except Exception:
+            logger.exception("refreshing the cached %r failed; the next reader computes it", key)
+            _entries.pop(key, None)
+        else:
+            if _entries.get(key) is entry:  # not replaced or cleared meanwhile
+                _store(key, value, entry.seconds, entry.refresh)
+        finally:
+            with _lock:
+                _pending.discard(key)
+            _after_refresh()
+
+
+def _after_refresh() -> None:
+    """Give back what the background computation held: its own database connections (Django's are per thread)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def wait_for_refreshes(timeout: float = 10.0) -> bool:
+    """Block until no refresh is pending (tests); True if they all finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _lock:
+            if not _pending:
+                return True
+        time.sleep(0.005)
+    return False

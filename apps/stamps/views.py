@@ -184,10 +184,10 @@ def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> Htt
     Nothing on it is per visitor: the report form needs no CSRF token (:func:`report_counterfeit`) and the language
     links are plain links, so a scan sets no cookie and costs no token generation.
     """
-    language = translation.get_language()
-    pieces = localcache.get_or_set(page_cache_key(stamp.lot_id, language, timezone.localdate()),
-                                   lambda: tuple(_HOLES.split(_render_page(stamp.lot_id, request))),
-                                   settings.STAMPS_PAGE_CACHE_SECONDS)
+    language, lot_id = translation.get_language(), stamp.lot_id
+    pieces = localcache.get_or_set(page_cache_key(lot_id, language, timezone.localdate()),
+                                   lambda: page_pieces(lot_id, language), settings.STAMPS_PAGE_CACHE_SECONDS,
+                                   refresh_behind=True)
     key = banner_cache_key(language, stamp.status, stamp.status_reason, scan, stamp.lot.status == LotStatus.RECALLED)
     banner = localcache.get_or_set(key, lambda: _render_banner(stamp, scan), BANNER_CACHE_SECONDS)
     body = fill_page(pieces, banner=fill_banner(banner, scan, stamp.status_reason), serial=stamp.serial,
@@ -229,6 +229,16 @@ def fill_page(pieces: tuple[str, ...], *, banner: str, serial: str, url: str, pa
     filled = list(pieces)
     filled[1::2] = [holes[hole] for hole in pieces[1::2]]
     return "".join(filled)
+
+
+def page_pieces(lot_id: int, language: str) -> tuple[str, ...]:
+    """A lot's product page in ``language``, cut at the stamp markers (text, marker, text, …).
+
+    It is the same whoever asks (nothing on it comes from the visitor's request), so the cache may render it behind
+    a request, in a background thread.
+    """
+    with translation.override(language):
+        return tuple(_HOLES.split(_render_page(lot_id, HttpRequest())))
 
 
 def _render_page(lot_id: int, request: HttpRequest) -> str:

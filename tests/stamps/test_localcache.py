@@ -1,6 +1,8 @@
-"""The resolver's per-process cache: values kept, expiry spread so workers don't re-render together."""
+"""The resolver's per-process cache: values kept, expiry spread, heavy pages refreshed behind the requests."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -10,9 +12,10 @@ from apps.stamps import localcache
 @pytest.fixture
 def clock(monkeypatch):
     now = [1000.0]
-    monkeypatch.setattr(localcache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(localcache, "_clock", lambda: now[0])
     localcache.clear()
     yield now
+    assert localcache.wait_for_refreshes()
     localcache.clear()
 
 
@@ -47,3 +50,47 @@ def test_zero_seconds_turns_caching_off(clock):
     localcache.get_or_set("k", lambda: calls.append(1), 0)
     assert calls == [1, 1]
     assert localcache.peek("k") is None
+
+
+def test_an_expired_refresh_behind_entry_is_served_while_a_background_thread_recomputes_it(clock):
+    versions = iter(["v1", "v2", "v3"])
+    threads = []
+
+    def render():
+        threads.append(threading.current_thread().name)
+        return next(versions)
+
+    assert localcache.get_or_set("page", render, 60, refresh_behind=True) == "v1"
+    clock[0] += 60.001  # expired, within the following 60 s
+    assert localcache.peek("page") == "v1"  # the reader does not wait for a render
+    assert localcache.get_or_set("page", render, 60, refresh_behind=True) == "v1"
+    assert localcache.wait_for_refreshes()
+    assert localcache.peek("page") == "v2"  # fresh again, computed once
+    assert threads == [threading.current_thread().name, "localcache-refresh"]
+
+
+def test_an_entry_expired_for_longer_is_computed_by_the_reader(clock):
+    localcache.get_or_set("page", lambda: "old", 60, refresh_behind=True)
+    clock[0] += 120.001
+    assert localcache.peek("page") is None
+    assert localcache.get_or_set("page", lambda: "new", 60, refresh_behind=True) == "new"
+
+
+def test_plain_entries_are_never_served_expired(clock):
+    localcache.get_or_set("lot", lambda: "old", 60)
+    clock[0] += 60.001
+    assert localcache.peek("lot") is None
+    assert localcache.wait_for_refreshes()
+    assert localcache.get_or_set("lot", lambda: "new", 60) == "new"
+
+
+def test_a_failing_background_refresh_drops_the_entry_for_the_next_reader(clock, caplog):
+    def render():
+        raise LookupError("lot gone")
+
+    localcache._store("page", "old", 60, render)
+    clock[0] += 60.001
+    assert localcache.peek("page") == "old"
+    assert localcache.wait_for_refreshes()
+    assert localcache.peek("page") is None
+    assert "refreshing the cached 'page' failed" in caplog.text
