@@ -33,6 +33,9 @@ RUN DATABASE_URL=postgis://build:build@localhost/build SECRET_KEY=build-only DEB
 RUN useradd --system --uid 10001 ocop && mkdir -p /app/media && chown ocop /app/media
 USER ocop
 EXPOSE 8000
-# gthread workers keep connections alive; 2 × cores + 1 of them with one thread each (processes share the cores
-# without GIL contention) — the shape `./ocop bench resolve` measures; WEB_CONCURRENCY and GUNICORN_THREADS adjust it.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class gthread --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --threads ${GUNICORN_THREADS:-1} --access-logfile -"]
+# 2 × cores + 1 sync workers (one request at a time per process): every request waits in one shared queue for the
+# next free worker, the shape `./ocop bench resolve` measures. Serve it behind the TLS-terminating reverse proxy
+# (nginx, Caddy, a load balancer) that buffers slow clients, as gunicorn's documentation asks for sync workers.
+# WEB_CONCURRENCY sets the number of workers; GUNICORN_WORKER_CLASS=gthread (with GUNICORN_THREADS) keeps
+# connections alive instead, for a server exposed without such a proxy.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class ${GUNICORN_WORKER_CLASS:-sync} --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --threads ${GUNICORN_THREADS:-1} --access-logfile -"]

@@ -1,17 +1,20 @@
 """The stamp resolver under load: random valid stamps against a static file of the same size, same server.
 
 Run with ``./ocop bench resolve [--stamps N] [--duration S] [--repeat K] [--connections C] [--keepdb]
-[--worker-class gthread|sync] [--workers W] [--threads T]``.
+[--worker-class sync|gthread] [--workers W] [--threads T]``.
 
 - Data: a throwaway database (``test_ocop_bench_resolve``; ``--keepdb`` keeps it for the next run) with
   ``--stamps`` (default 1,000,000) active stamps over four lots of one product with a logbook, a zone, two
   facilities and twelve sales points.
 - Server: gunicorn in production mode (DEBUG off, WhiteNoise serving collected, compressed static files), by
-  default gunicorn's own sizing of 2 × cores + 1 ``gthread`` workers with one thread each (processes, not
-  threads, share the cores: no GIL contention; keep-alive connections; ``--workers``/``--threads`` change it,
-  ``--worker-class sync`` runs sync workers, which close every connection), the default
-  per-process cache (lot part of the page cached 60 s; rate limits on but raised so the benchmark client is not
-  throttled). (a) and (b) always run on the same server: what the server costs per request counts for both.
+  default as the Dockerfile runs it: gunicorn's own sizing of 2 × cores + 1 ``sync`` workers (one request at a
+  time per process, a new connection per request, as behind the buffering reverse proxy production puts in front;
+  ``--workers`` changes it). ``--worker-class gthread`` runs keep-alive workers with ``--threads`` each instead: a
+  client's connection then stays on one worker, and with 32 connections on 5 workers some workers hold two or three
+  times the connections of others (measured: 32 connections on 3 of 5 workers), so their queues, and p99, are
+  longer. The default per-process cache (lot part of the page cached 60 s and re-rendered behind the requests;
+  rate limits on but raised so the benchmark client is not throttled). (a) and (b) always run on the same
+  server: what the server costs per request counts for both.
 - Resolve path measured: the stamp URL is answered by the WSGI fast path in front of Django
   (``apps.common.fastpath`` / ``apps.stamps.fastpath``) with one database round trip (``stamps_record_page_scan``,
   a prepared statement: lookup, count, scan-log row) and the lot's page, link header and banner variants the view
@@ -114,7 +117,7 @@ def prepare(stamps: int) -> list[str]:
     return [(prefixes[run_id] + serial)[len(settings.PUBLIC_BASE_URL):] for run_id, serial in rows]
 
 
-def start_server(port: int, static_root: Path, page_size: int, worker_class: str = "gthread",
+def start_server(port: int, static_root: Path, page_size: int, worker_class: str = "sync",
                  threads: int = 4, workers: int | None = None) -> subprocess.Popen:
     from django.db import connection
 
@@ -223,8 +226,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="interleaved runs of (a), (b), (c); medians (default 3)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the benchmark database")
-    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
-                        help="gthread: keep-alive workers with --threads each (default); sync: one request at a time")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync",
+                        help="sync: one request at a time per worker (default, as in Docker); gthread: keep-alive "
+                             "workers with --threads each")
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (default 1)")
     parser.add_argument("--workers", type=int, default=None,
                         help="worker processes (default: 2 × cores + 1)")
