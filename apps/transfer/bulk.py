@@ -377,12 +377,15 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
         run.prepare()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-shapes") as pool:
         pairs = pool.submit(overlapping_pairs, run.shapes())
-        areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
         if run.candidates:
             with connection.cursor() as cursor:
                 try:
                     with phase("stage"):
-                        run.stage(cursor)
+                        text = run.staged_text()
+                        # Measured while the database stages and checks (not while the text above was written: a
+                        # thread holding the GIL would only have slowed that down).
+                        areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
+                        run.stage(cursor, text)
                     with phase("checks"):
                         run.check(cursor, areas)
                     with phase("resolve"):
@@ -551,13 +554,8 @@ class _BulkRun:
 
     # 4. stage -----------------------------------------------------------------------------------------------------
 
-    def stage(self, cursor) -> None:
-        cursor.execute(self.sql(
-            "CREATE TEMPORARY TABLE {stage} (idx integer PRIMARY KEY, name varchar(200), search_name varchar(200), "
-            "kind varchar(16), crop_id bigint, notes text, proposed_on date, code_id bigint, producer_ids bigint[], "
-            "geom geometry(MultiPolygon, 4326))"))
-        statement = self.sql("COPY {stage} (idx, name, search_name, kind, crop_id, notes, proposed_on, code_id, "
-                             "producer_ids, geom) FROM STDIN")
+    def staged_text(self) -> str:
+        """The candidates as the stage's ``COPY`` text."""
         lines = []
         for candidate in self.candidates:
             values = candidate.values
@@ -568,8 +566,18 @@ class _BulkRun:
                 proposed_on.isoformat() if proposed_on is not None else "\\N",
                 str(candidate.code.pk) if candidate.code is not None else "\\N",
                 _array(candidate.producer_ids) if candidate.producer_ids else "{}", candidate.geometry_hex)))
+        return "\n".join(lines) + "\n"
+
+    def stage(self, cursor, text: str) -> None:
+        """Copy the candidates (``text``: :meth:`staged_text`) into a temporary table, and analyse it."""
+        cursor.execute(self.sql(
+            "CREATE TEMPORARY TABLE {stage} (idx integer PRIMARY KEY, name varchar(200), search_name varchar(200), "
+            "kind varchar(16), crop_id bigint, notes text, proposed_on date, code_id bigint, producer_ids bigint[], "
+            "geom geometry(MultiPolygon, 4326))"))
+        statement = self.sql("COPY {stage} (idx, name, search_name, kind, crop_id, notes, proposed_on, code_id, "
+                             "producer_ids, geom) FROM STDIN")
         with cursor.cursor.copy(statement) as copy:
-            copy.write("\n".join(lines) + "\n")
+            copy.write(text)
         units = AdministrativeUnit.objects.filter(era=Era.CURRENT, boundary__isnull=False)
         self.has_boundaries = (units.filter(level=Level.COMMUNE).exists(), units.filter(level=Level.PROVINCE).exists())
         if self.has_boundaries[0]:
@@ -677,20 +685,25 @@ class _BulkRun:
 
     def _provinces(self, cursor) -> None:
         """Mark the features ``_check_in_one_province`` refuses (no commune, several provinces, beyond the extent)."""
-        province_of: dict[int, AdministrativeUnit] = {}
+        provinces: dict[int, AdministrativeUnit] = {}
+        province_pk_of: dict[int, int] = {}  # commune → its province
         communes = AdministrativeUnit.objects.filter(
             pk__in={pk for candidate in self.candidates for pk in candidate.commune_ids}).select_related("parent")
         for commune in communes:
-            province_of[commune.pk] = province_of_unit(commune)
+            province = province_of_unit(commune)
+            provinces[province.pk] = province
+            province_pk_of[commune.pk] = province.pk
         by_province: dict[int, list[int]] = {}
-        provinces: dict[int, AdministrativeUnit] = {}
         for candidate in self.candidates:
-            if len({province_of[pk].pk for pk in candidate.commune_ids}) != 1:
+            commune_ids = candidate.commune_ids
+            if len(commune_ids) == 1:  # most features: one commune, so one province
+                province_pk = province_pk_of[commune_ids[0]]
+            elif len(in_provinces := {province_pk_of[pk] for pk in commune_ids}) == 1:
+                (province_pk,) = in_provinces
+            else:  # no commune, or communes of several provinces
                 self.refused_by_place.add(candidate.index)
                 continue
-            province = province_of[candidate.commune_ids[0]]
-            provinces[province.pk] = province
-            by_province.setdefault(province.pk, []).append(candidate.index)
+            by_province.setdefault(province_pk, []).append(candidate.index)
         for province_pk, indexes in by_province.items():
             extent = province_extent(provinces[province_pk])
             if extent is None:
