@@ -17,3 +17,14 @@ def dak_lak(db):
     from apps.territory.models import AdministrativeUnit, Era
 
     return AdministrativeUnit.objects.get(era=Era.CURRENT, code="66")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Resolver rate-limit counts kept in this process (the memory-cache case) start at zero in every test: the
+    test client is always 127.0.0.1."""
+    from apps.stamps import ratelimit
+
+    ratelimit.clear()
+    yield
+    ratelimit.clear()

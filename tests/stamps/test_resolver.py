@@ -130,3 +130,34 @@ def test_the_overall_rate_limit_engages_per_client(stamp, settings):
     visitor = Client(REMOTE_ADDR="203.0.113.10")
     statuses = [visitor.get(path_of(stamp_url(stamp))).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+
+def test_with_a_shared_cache_backend_the_rate_limit_counts_there(stamp, settings, tmp_path):
+    from django.core.cache import caches
+
+    from apps.stamps import ratelimit
+
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}}
+    settings.STAMPS_RATE_LIMIT_CACHE = "shared"
+    settings.STAMPS_RATE_LIMIT_PER_MINUTE = 2
+    visitor = Client(REMOTE_ADDR="203.0.113.11")
+    statuses = [visitor.get(path_of(stamp_url(stamp))).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    all_key = ratelimit._keys("203.0.113.11")[0]
+    assert caches["shared"].get(all_key) == 3  # in the shared backend, where every worker sees it
+    assert ratelimit._PROCESS_COUNTERS.get(all_key) is None
+
+
+def test_process_counts_start_again_in_a_new_window(monkeypatch):
+    from apps.stamps import ratelimit
+
+    now = [6_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    counters = ratelimit._ProcessCounters()
+    assert [counters.count("k") for _ in range(3)] == [1, 2, 3]
+    assert counters.get("k") == 3
+    now[0] += ratelimit.WINDOW_SECONDS
+    assert counters.get("k") is None
+    assert counters.count("k") == 1
