@@ -9,6 +9,7 @@ process before the server hands it a request. Nothing here touches the database 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from django.apps import apps
@@ -40,8 +41,6 @@ def warm_up() -> dict[str, int]:
             formats.get_format("DATE_FORMAT")  # the locale's formats module
             resolver = get_resolver()
             resolver.reverse_dict  # noqa: B018 — builds the language's reverse map
-            try:
+            with suppress(Resolver404):
                 resolve("/__warm-up__/")  # walks (and compiles) every URL pattern of the language
-            except Resolver404:
-                pass
     return {"url_patterns": patterns, "templates": compiled, "languages": len(settings.LANGUAGES)}
