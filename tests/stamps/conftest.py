@@ -8,6 +8,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from apps.common.geometry import point
+from tests.live import live_database  # noqa: F401 — for the transactional page-refresh test
 
 
 @pytest.fixture(autouse=True)

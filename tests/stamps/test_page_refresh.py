@@ -9,8 +9,9 @@ from apps.stamps import localcache
 from apps.stamps.rendering import stamp_url
 from tests.stamps.conftest import path_of
 
-# The background render uses its own database connection: it must see committed data.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The background render uses its own database connection: it must see committed data (tests/live.py).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.usefixtures("live_database")]
 
 
 def test_an_expired_page_is_served_once_more_while_it_is_rendered_behind(client, stamp, product, settings,
