@@ -276,7 +276,8 @@ CACHES = {
 }
 
 # QR stamps and the resolver (apps/stamps): clone heuristics, per-client rate limits (a limit of 0 turns it off)
-# and how long a lot's rendered product page is cached (0 = render on every scan; changes show within this delay).
+# and how long a lot's rendered product page is cached (0 = render on every scan; an expired page is served while
+# it is re-rendered in the background, so a change shows within twice this delay at worst: apps/stamps/localcache.py).
 STAMPS_CLONE_MAX_SCANS = env.integer("STAMPS_CLONE_MAX_SCANS", 20)
 STAMPS_CLONE_MAX_SPEED_KMH = env.integer("STAMPS_CLONE_MAX_SPEED_KMH", 120)
 STAMPS_CLONE_MIN_DISTANCE_KM = env.integer("STAMPS_CLONE_MIN_DISTANCE_KM", 20)
