@@ -39,10 +39,9 @@ logger = logging.getLogger(__name__)
 
 class _Entry(NamedTuple):
     fresh_until: float
-    stale_until: float  # until then a refresh-behind entry is served while it is recomputed
     value: object
     refresh: Callable[[], object] | None  # how to recompute it in the background (refresh-behind entries only)
-    seconds: int
+    seconds: int  # also how long after ``fresh_until`` a refresh-behind entry is still served while recomputed
 
 
 _entries: dict[Hashable, _Entry] = {}
@@ -85,7 +84,7 @@ def _usable(key: Hashable, entry: _Entry) -> bool:
     now = _clock()
     if entry.fresh_until > now:
         return True
-    if entry.refresh is not None and entry.stale_until > now:
+    if entry.refresh is not None and entry.fresh_until + entry.seconds > now:
         _schedule(key, entry)
         return True
     return False
@@ -97,7 +96,7 @@ def _store(key: Hashable, value: object, seconds: int, refresh: Callable[[], obj
             _entries.pop(old, None)
     now = _clock()
     fresh_until = now + seconds * (1 - JITTER * random.random())  # noqa: S311 — spreading expiries, not security
-    _entries[key] = _Entry(fresh_until, fresh_until + seconds, value, refresh, seconds)
+    _entries[key] = _Entry(fresh_until, value, refresh, seconds)
 
 
 def _schedule(key: Hashable, entry: _Entry) -> None:

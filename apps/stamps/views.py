@@ -238,10 +238,11 @@ def page_pieces(lot_id: int, language: str) -> tuple[str, ...]:
     a request, in a background thread.
     """
     with translation.override(language):
-        return tuple(_HOLES.split(_render_page(lot_id, HttpRequest())))
+        return tuple(_HOLES.split(_render_page(lot_id)))
 
 
-def _render_page(lot_id: int, request: HttpRequest) -> str:
+def _render_page(lot_id: int) -> str:
+    request = HttpRequest()  # a neutral request for the context processors: nothing on the page is the visitor's
     page = selectors.lot_page(lot_id)
     body = render_to_string("stamps/_lot.html", {"page": page, "BASEMAP_TILE_URL": settings.BASEMAP_TILE_URL,
                                                  "BASEMAP_ATTRIBUTION": settings.BASEMAP_ATTRIBUTION},
