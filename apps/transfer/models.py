@@ -39,11 +39,9 @@ class DocumentJSONField(models.JSONField):
     """
 
     def db_type(self, connection) -> str:
-        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+        return "json"  # PostGIS is the only database
 
     def get_db_prep_value(self, value, connection, prepared=False):
-        if connection.vendor != "postgresql":
-            return super().get_db_prep_value(value, connection, prepared)
         from psycopg.types.json import Json
 
         if not prepared:
