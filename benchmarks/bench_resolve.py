@@ -12,8 +12,9 @@ Run with ``./ocop bench resolve [--stamps N] [--duration S] [--repeat K] [--conn
   ``--workers`` changes it). ``--worker-class gthread`` runs keep-alive workers with ``--threads`` each instead: a
   client's connection then stays on one worker, and with 32 connections on 5 workers some workers hold two or three
   times the connections of others (measured: 32 connections on 3 of 5 workers), so their queues, and p99, are
-  longer. The default per-process cache (lot part of the page cached 60 s and re-rendered behind the requests;
-  rate limits on but raised so the benchmark client is not throttled). (a) and (b) always run on the same
+  longer. The default per-process cache (lot part of the page cached until the lot's page version changes —
+  ``apps.stamps.freshness`` — or 15 minutes pass; rate limits on but raised so the benchmark client is not
+  throttled). (a) and (b) always run on the same
   server: what the server costs per request counts for both.
 - Resolve path measured: the stamp URL is answered by the WSGI fast path in front of Django
   (``apps.common.fastpath`` / ``apps.stamps.fastpath``) with one database round trip (``stamps_record_page_scan``,

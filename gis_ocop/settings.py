@@ -276,15 +276,16 @@ CACHES = {
 }
 
 # QR stamps and the resolver (apps/stamps): clone heuristics, per-client rate limits (a limit of 0 turns it off)
-# and how long a lot's rendered product page is cached (0 = render on every scan; an expired page is served while
-# it is re-rendered in the background, so a change shows within twice this delay at worst: apps/stamps/localcache.py).
+# and how long at most a lot's rendered product page is cached (0 = render on every scan). A change made through the
+# platform shows on the next scan whatever this is (the lot's page_version: apps/stamps/freshness.py); this bounds only
+# changes made around it (SQL by hand, QuerySet.update), within twice this delay at worst (apps/stamps/localcache.py).
 STAMPS_CLONE_MAX_SCANS = env.integer("STAMPS_CLONE_MAX_SCANS", 20)
 STAMPS_CLONE_MAX_SPEED_KMH = env.integer("STAMPS_CLONE_MAX_SPEED_KMH", 120)
 STAMPS_CLONE_MIN_DISTANCE_KM = env.integer("STAMPS_CLONE_MIN_DISTANCE_KM", 20)
 STAMPS_RATE_LIMIT_CACHE = env.string("STAMPS_RATE_LIMIT_CACHE", "default")
 STAMPS_RATE_LIMIT_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_PER_MINUTE", 120)
 STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE = env.integer("STAMPS_RATE_LIMIT_UNKNOWN_PER_MINUTE", 20)
-STAMPS_PAGE_CACHE_SECONDS = env.integer("STAMPS_PAGE_CACHE_SECONDS", 60)
+STAMPS_PAGE_CACHE_SECONDS = env.integer("STAMPS_PAGE_CACHE_SECONDS", 900)
 # Hot anonymous GETs answered in front of Django from what its views already rendered (apps.common.fastpath): stamp
 # scans and vector tiles. FAST_PATH=0 sends them through Django like every other request.
 FAST_PATH_HANDLERS = ["apps.stamps.fastpath.ScanHandler", "apps.layers.fastpath.TileHandler"] \

@@ -6,3 +6,8 @@ class StampsConfig(AppConfig):
     name = "apps.stamps"
     label = "stamps"
     verbose_name = _("QR stamps and the resolver")
+
+    def ready(self) -> None:
+        from apps.stamps import freshness
+
+        freshness.connect()

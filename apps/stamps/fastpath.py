@@ -11,8 +11,9 @@ the same language and scheme.
 It passes to Django untouched: an ``Accept`` asking for a link set or JSON, a malformed URL (the view answers 400
 and counts the bad guess), and anything :meth:`FastPath.context` refuses. A request it has started but cannot
 finish — over the rate limit, an unknown or mismatched serial, nothing cached yet for this lot, language, banner
-state or day — goes to Django with a :class:`Handover` in ``environ[views.HANDOVER]`` saying what was already done,
-so the view answers exactly as it would have and nothing is counted or logged twice.
+state or day, or only entries cached before the lot's last change (another ``page_version``) — goes to Django with
+a :class:`Handover` in ``environ[views.HANDOVER]`` saying what was already done, so the view answers exactly as it
+would have and nothing is counted or logged twice.
 """
 
 from __future__ import annotations
@@ -98,15 +99,16 @@ class ScanHandler:
         """The product page and ``Link`` header from the view's cache entries, or None if any is missing."""
         if row.stamp_id is None:
             return None
-        lot = localcache.peek(selectors.lot_cache_key(row.lot_id))
+        version = row.page_version
+        lot = localcache.peek(selectors.lot_cache_key(row.lot_id), version)
         if lot is None:
             return None
         today = timezone.localdate()
         scan = services.scan_result_from_row(row)
-        pieces = localcache.peek(views.page_cache_key(row.lot_id, language, today))
+        pieces = localcache.peek(views.page_cache_key(row.lot_id, language, today), version)
         banner = localcache.peek(views.banner_cache_key(language, row.status, row.status_reason, scan,
                                                         lot.status == LotStatus.RECALLED))
-        link_template = localcache.peek(links.link_header_cache_key(row.lot_id, language, today))
+        link_template = localcache.peek(links.link_header_cache_key(row.lot_id, language, today), version)
         if pieces is None or banner is None or link_template is None:
             return None
         url = lot_stamp_url(lot, serial)

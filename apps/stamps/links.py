@@ -48,12 +48,13 @@ def _absolute(path_or_url: str) -> str:
 PAGE = "@@PAGE@@"  # stands for the stamp's own URL in the per-lot link list
 
 
-def _lot_links(stamp: Stamp) -> list[Link]:
-    """The links of a stamp's lot, with :data:`PAGE` for the stamp's URL; cached per lot, language and day."""
+def _lot_links(stamp: Stamp, version: int | None = None) -> list[Link]:
+    """The links of a stamp's lot, with :data:`PAGE` for the stamp's URL; cached per lot, language and day (and
+    lot ``page_version`` when given)."""
     lot = stamp.lot
     today = timezone.localdate()
     return localcache.get_or_set(("links", lot.pk, translation.get_language(), today), lambda: _links_of(lot, today),
-                                 settings.STAMPS_PAGE_CACHE_SECONDS)
+                                 settings.STAMPS_PAGE_CACHE_SECONDS, version=version)
 
 
 def _links_of(lot, today) -> list[Link]:
@@ -106,11 +107,13 @@ def _header(links: list[Link], page: str) -> str:
     return ", ".join(items)
 
 
-def stamp_link_header(stamp: Stamp) -> str:
-    """``link_header`` of the stamp's own links, from its lot's header cached with :data:`PAGE` in it."""
+def stamp_link_header(stamp: Stamp, version: int | None = None) -> str:
+    """``link_header`` of the stamp's own links, from its lot's header cached with :data:`PAGE` in it (checked
+    against the lot's ``page_version`` when given)."""
     lot = stamp.lot
     template = localcache.get_or_set(link_header_cache_key(lot.pk, translation.get_language(), timezone.localdate()),
-                                     lambda: _header(_lot_links(stamp), PAGE), settings.STAMPS_PAGE_CACHE_SECONDS)
+                                     lambda: _header(_lot_links(stamp, version), PAGE),
+                                     settings.STAMPS_PAGE_CACHE_SECONDS, version=version)
     return fill_link_header(template, stamp_url(stamp))
 
 

@@ -2,9 +2,13 @@
 
 Django's local-memory cache pickles every value on the way in and out; the resolver reads several per-lot values
 on every scan, and unpickling a model instance or a rendered page costs more than the rest of their handling.
-Values here stay live objects, so they must be treated as read-only. The semantics are those of the default
-per-process cache: each worker holds its own copy and a change shows within ``STAMPS_PAGE_CACHE_SECONDS``
-(0 turns caching off). The number of entries is bounded; the oldest half is dropped when it is reached.
+Values here stay live objects, so they must be treated as read-only. Each worker holds its own copy (0 seconds
+turns caching off). The number of entries is bounded; the oldest half is dropped when it is reached.
+
+An entry may carry a ``version``: a reader that knows the current version (the resolver reads the lot's
+``page_version`` with the scan, :mod:`apps.stamps.freshness`) passes it, and an entry stored under another version
+is not used. So a change made through the platform shows on the next scan; ``seconds`` only bounds how long a
+change made around the platform (SQL by hand) can go unseen.
 
 Each entry lives a random part of ``seconds`` (between half and all of it). Workers start together and would
 otherwise let the same pages expire in the same second and all re-render them at once: under load that stalls
@@ -42,6 +46,7 @@ class _Entry(NamedTuple):
     value: object
     refresh: Callable[[], object] | None  # how to recompute it in the background (refresh-behind entries only)
     seconds: int  # also how long after ``fresh_until`` a refresh-behind entry is still served while recomputed
+    version: object  # what the data were at when the value was computed (None: not versioned)
 
 
 _entries: dict[Hashable, _Entry] = {}
@@ -52,26 +57,30 @@ _lock = threading.Lock()
 _clock = time.monotonic  # tests move it
 
 
-def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int, *, refresh_behind: bool = False) -> Value:
-    """The cached value for ``key``, computed (and kept ``seconds``) when missing or expired.
+def get_or_set(key: Hashable, compute: Callable[[], Value], seconds: int, *, version: object = None,
+               refresh_behind: bool = False) -> Value:
+    """The cached value for ``key``, computed (and kept ``seconds``) when missing, expired or of another
+    ``version`` than the one given.
 
-    With ``refresh_behind``, ``compute`` must not depend on the calling request: it may run in a background thread.
+    ``version`` must be read before ``compute`` runs (a change committed meanwhile then gives a newer version, and
+    the next reader computes again). With ``refresh_behind``, ``compute`` must not depend on the calling request: it
+    may run in a background thread.
     """
     if seconds <= 0:
         return compute()
     entry = _entries.get(key)
-    if entry is not None and _usable(key, entry):
+    if entry is not None and _usable(key, entry, version):
         return entry.value  # type: ignore[return-value]
     value = compute()
-    _store(key, value, seconds, compute if refresh_behind else None)
+    _store(key, value, seconds, compute if refresh_behind else None, version)
     return value
 
 
-def peek(key: Hashable) -> object | None:
-    """The cached value for ``key`` if present and fresh (or being refreshed behind), else None (nothing computed
-    here)."""
+def peek(key: Hashable, version: object = None) -> object | None:
+    """The cached value for ``key`` if present, of ``version`` when one is given, and fresh (or being refreshed
+    behind), else None (nothing computed here)."""
     entry = _entries.get(key)
-    return entry.value if entry is not None and _usable(key, entry) else None
+    return entry.value if entry is not None and _usable(key, entry, version) else None
 
 
 def clear() -> None:
@@ -79,8 +88,11 @@ def clear() -> None:
     _entries.clear()
 
 
-def _usable(key: Hashable, entry: _Entry) -> bool:
-    """Fresh, or expired but still servable while a background refresh (scheduled here) replaces it."""
+def _usable(key: Hashable, entry: _Entry, version: object) -> bool:
+    """Of the version asked for (if any), and fresh, or expired but still servable while a background refresh
+    (scheduled here) replaces it."""
+    if version is not None and entry.version != version:
+        return False
     now = _clock()
     if entry.fresh_until > now:
         return True
@@ -90,13 +102,14 @@ def _usable(key: Hashable, entry: _Entry) -> bool:
     return False
 
 
-def _store(key: Hashable, value: object, seconds: int, refresh: Callable[[], object] | None) -> None:
+def _store(key: Hashable, value: object, seconds: int, refresh: Callable[[], object] | None,
+           version: object) -> None:
     if len(_entries) >= MAX_ENTRIES:
         for old in list(_entries)[:MAX_ENTRIES // 2]:  # dicts keep insertion order: the oldest first
             _entries.pop(old, None)
     now = _clock()
     fresh_until = now + seconds * (1 - JITTER * random.random())  # noqa: S311 — spreading expiries, not security
-    _entries[key] = _Entry(fresh_until, value, refresh, seconds)
+    _entries[key] = _Entry(fresh_until, value, refresh, seconds, version)
 
 
 def _schedule(key: Hashable, entry: _Entry) -> None:
@@ -120,7 +133,7 @@ def _refresh_forever() -> None:
             _entries.pop(key, None)
         else:
             if _entries.get(key) is entry:  # not replaced or cleared meanwhile
-                _store(key, value, entry.seconds, entry.refresh)
+                _store(key, value, entry.seconds, entry.refresh, entry.version)
         finally:
             with _lock:
                 _pending.discard(key)

@@ -37,8 +37,8 @@ class SimplifyPreserveTopology(GeoFunc):
 def stamp_by_serial(serial: str) -> Stamp | None:
     """The stamp with this canonical serial, its lot and product attached, or None.
 
-    The resolver's hot path: the stamp is one indexed row; its lot (with the product) comes from the cache for
-    ``STAMPS_PAGE_CACHE_SECONDS`` (a recall or a GTIN change shows within that delay).
+    The stamp is one indexed row; its lot (with the product) comes from the per-process cache (a recall or a GTIN
+    change shows within ``STAMPS_PAGE_CACHE_SECONDS``; the product page's own path checks the lot's version).
     """
     stamp = _stamp_row(serial)
     if stamp is not None:
@@ -53,10 +53,11 @@ def _stamp_row(serial: str) -> Stamp | None:
         return None
 
 
-def lot_with_product(lot_id: int) -> Lot:
-    """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS`` (shared: treat as read-only)."""
+def lot_with_product(lot_id: int, version: int | None = None) -> Lot:
+    """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS`` or until the lot's ``page_version``
+    differs from ``version`` when given (shared: treat as read-only)."""
     return localcache.get_or_set(lot_cache_key(lot_id), lambda: Lot.objects.select_related("product").get(pk=lot_id),
-                                 settings.STAMPS_PAGE_CACHE_SECONDS)
+                                 settings.STAMPS_PAGE_CACHE_SECONDS, version=version)
 
 
 def lot_cache_key(lot_id: int) -> tuple:

@@ -335,6 +335,7 @@ class PageScan:
     stamp: Stamp | None
     outcome: str
     scan: ScanResult
+    page_version: int | None = None  # the lot's (apps.stamps.freshness), read with the scan
 
 
 _PAGE_SCAN_STAMP_FIELDS = ("id", "lot_id", "serial", "status", "status_reason", "scan_count", "first_scanned_at",
@@ -376,6 +377,7 @@ class PageScanRow(NamedTuple):
     first_scanned_at: datetime.datetime | None
     is_flagged: bool | None
     event_id: int
+    page_version: int | None  # the lot's, for the cached page (apps.stamps.freshness)
     is_page: bool
 
 
@@ -404,7 +406,7 @@ def page_scan_from_row(serial: str, row: PageScanRow) -> PageScan:
     stamp = Stamp.from_db(connection.alias, _PAGE_SCAN_STAMP_FIELDS,
                           (row.stamp_id, row.lot_id, serial, row.status, row.status_reason, row.scan_count,
                            row.first_scanned_at, row.is_flagged))
-    return PageScan(stamp, row.outcome, scan_result_from_row(row))
+    return PageScan(stamp, row.outcome, scan_result_from_row(row), row.page_version)
 
 
 _PAGE_SCAN_SQL = ("SELECT * FROM stamps_record_page_scan(%s::text, %s::timestamptz, %s::text, %s::text, %s::text, "

@@ -1,7 +1,8 @@
 """The stamp resolver (GS1 Digital Link and short URLs), the public product page, and counterfeit reports.
 
-Thin views: parse and check the URL, call a selector or service, render. The lot part of the page is cached for
-``STAMPS_PAGE_CACHE_SECONDS`` per lot and language; the stamp banner once per language and state, then filled in.
+Thin views: parse and check the URL, call a selector or service, render. The lot part of the page is cached per
+lot and language until the lot's ``page_version`` (read with the scan) changes — :mod:`apps.stamps.freshness` — or
+``STAMPS_PAGE_CACHE_SECONDS`` pass; the stamp banner once per language and state, then filled in.
 A product-page GET (the common scan) costs one database round trip (:func:`services.record_page_scan`). Once a
 process has rendered what a scan needs, later scans are answered in front of Django by
 :mod:`apps.stamps.fastpath` from the same cache entries; what it cannot answer reaches these views through
@@ -143,8 +144,8 @@ def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
         if recorded.stamp is None:
             return _unknown(request, serial, recorded.outcome, is_logged=True)
         stamp = recorded.stamp
-        stamp.lot = selectors.lot_with_product(stamp.lot_id)
-        return _product_page(request, stamp, recorded.scan)
+        stamp.lot = selectors.lot_with_product(stamp.lot_id, recorded.page_version)
+        return _product_page(request, stamp, recorded.scan, recorded.page_version)
     stamp = selectors.stamp_by_serial(serial)
     if stamp is None:
         return _unknown(request, serial, ScanOutcome.UNKNOWN)
@@ -178,8 +179,9 @@ def _resolve(request: HttpRequest, raw_serial: str, *, gtin: str | None = None,
     return _product_page(request, stamp, services.record_scan(stamp=stamp, serial=serial, user_agent=user_agent))
 
 
-def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> HttpResponse:
-    """The lot's cached product page with this stamp's banner, serial and URL.
+def _product_page(request: HttpRequest, stamp, scan: services.ScanResult, version: int | None = None) -> HttpResponse:
+    """The lot's cached product page with this stamp's banner, serial and URL (``version``: the lot's
+    ``page_version`` read with the scan, when known).
 
     Nothing on it is per visitor: the report form needs no CSRF token (:func:`report_counterfeit`) and the language
     links are plain links, so a scan sets no cookie and costs no token generation.
@@ -187,13 +189,13 @@ def _product_page(request: HttpRequest, stamp, scan: services.ScanResult) -> Htt
     language, lot_id = translation.get_language(), stamp.lot_id
     pieces = localcache.get_or_set(page_cache_key(lot_id, language, timezone.localdate()),
                                    lambda: page_pieces(lot_id, language), settings.STAMPS_PAGE_CACHE_SECONDS,
-                                   refresh_behind=True)
+                                   version=version, refresh_behind=True)
     key = banner_cache_key(language, stamp.status, stamp.status_reason, scan, stamp.lot.status == LotStatus.RECALLED)
     banner = localcache.get_or_set(key, lambda: _render_banner(stamp, scan), BANNER_CACHE_SECONDS)
     body = fill_page(pieces, banner=fill_banner(banner, scan, stamp.status_reason), serial=stamp.serial,
                      url=stamp_url(stamp), path=request.get_full_path())
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
-    response["Link"] = stamp_links.stamp_link_header(stamp)
+    response["Link"] = stamp_links.stamp_link_header(stamp, version)
     request.META[FRAME] = PAGE_FRAME  # the WSGI fast path may answer later scans with this response's headers
     return response
 

@@ -27,6 +27,22 @@ def test_value_is_kept_and_not_recomputed(clock):
     assert calls == [1]
 
 
+def test_an_entry_of_another_version_is_not_used(clock):
+    assert localcache.get_or_set("k", lambda: "v7 page", 60, version=7) == "v7 page"
+    assert localcache.peek("k", 7) == "v7 page"
+    assert localcache.peek("k", 8) is None  # the data changed since it was computed
+    assert localcache.get_or_set("k", lambda: "v8 page", 60, version=8) == "v8 page"
+    assert localcache.peek("k", 7) is None and localcache.peek("k", 8) == "v8 page"
+    assert localcache.peek("k") == "v8 page"  # a reader that knows no version takes what is there
+
+
+def test_an_entry_of_another_version_is_not_refreshed_behind_but_computed_by_the_reader(clock):
+    localcache.get_or_set("page", lambda: "old", 60, version=1, refresh_behind=True)
+    clock[0] += 61  # expired, within the grace time
+    assert localcache.get_or_set("page", lambda: "new", 60, version=2, refresh_behind=True) == "new"
+    assert localcache.wait_for_refreshes() and localcache.peek("page", 2) == "new"
+
+
 def test_entry_lives_between_half_and_all_of_its_seconds(clock):
     for index in range(200):
         localcache.get_or_set(index, lambda: "v", 60)
@@ -88,7 +104,7 @@ def test_a_failing_background_refresh_drops_the_entry_for_the_next_reader(clock,
     def render():
         raise LookupError("lot gone")
 
-    localcache._store("page", "old", 60, render)
+    localcache._store("page", "old", 60, render, None)
     clock[0] += 60.001
     assert localcache.peek("page") == "old"
     assert localcache.wait_for_refreshes()

@@ -192,3 +192,16 @@ def test_without_a_page_cache_every_scan_goes_through_django_and_is_logged_once(
     answers = [call(app, url(stamp)) for stamp in stamps[:3]]
     assert all(answer.served_by_django and answer.status_code == 200 for answer in answers)
     assert ScanEvent.objects.filter(stamp__in=stamps[:3]).count() == 3
+
+
+def test_a_change_to_the_lot_page_is_never_served_stale_by_the_fast_path(app, stamps, product):
+    call(app, url(stamps[0]))  # the view caches the page under the lot's current page version
+    assert not call(app, url(stamps[1])).served_by_django
+    product.story = "Rang mộc, không tẩm ướp."
+    product.save(update_fields=["story"])  # a new page version for the product's lots (apps.stamps.freshness)
+
+    changed = call(app, url(stamps[2]))
+    assert changed.served_by_django  # the cached entries are of the old version: the view renders the page again
+    assert product.story in changed.text
+    again = call(app, url(stamps[3]))
+    assert not again.served_by_django and product.story in again.text

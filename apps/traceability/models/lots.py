@@ -59,6 +59,9 @@ class Lot(TimeStampedModel):
     released_at = models.DateTimeField(_("released at"), null=True, blank=True, editable=False)
     recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True, editable=False)
     recall_reason = models.TextField(_("recall reason"), blank=True, editable=False)
+    # Set from a sequence (never reused) whenever something the lot's public page shows changes, in the same
+    # transaction as the change (apps.stamps.freshness): the resolver's cached page is current while this matches.
+    page_version = models.BigIntegerField(_("public page version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("lot")
