@@ -23,7 +23,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date
 
@@ -103,7 +102,7 @@ class ScanHandler:
         lot = localcache.peek(selectors.lot_cache_key(row.lot_id), version)
         if lot is None:
             return None
-        today = timezone.localdate()
+        today = selectors.province_today()
         scan = services.scan_result_from_row(row)
         pieces = localcache.peek(views.page_cache_key(row.lot_id, language, today), version)
         banner = localcache.peek(views.banner_cache_key(language, row.status, row.status_reason, scan,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from apps.products.models import Product, ProductLink
 from apps.stamps import localcache
 from apps.stamps.models import Stamp
 from apps.stamps.rendering import stamp_url
-from apps.stamps.selectors import epcis_url
+from apps.stamps.selectors import epcis_url, province_today
 
 GS1 = "https://gs1.org/voc/"
 PIP, TRACEABILITY, CERTIFICATION_INFO = GS1 + "pip", GS1 + "traceability", GS1 + "certificationInfo"
@@ -52,7 +52,7 @@ def _lot_links(stamp: Stamp, version: int | None = None) -> list[Link]:
     """The links of a stamp's lot, with :data:`PAGE` for the stamp's URL; cached per lot, language and day (and
     lot ``page_version`` when given)."""
     lot = stamp.lot
-    today = timezone.localdate()
+    today = province_today()
     return localcache.get_or_set(("links", lot.pk, translation.get_language(), today), lambda: _links_of(lot, today),
                                  settings.STAMPS_PAGE_CACHE_SECONDS, version=version)
 
@@ -111,7 +111,7 @@ def stamp_link_header(stamp: Stamp, version: int | None = None) -> str:
     """``link_header`` of the stamp's own links, from its lot's header cached with :data:`PAGE` in it (checked
     against the lot's ``page_version`` when given)."""
     lot = stamp.lot
-    template = localcache.get_or_set(link_header_cache_key(lot.pk, translation.get_language(), timezone.localdate()),
+    template = localcache.get_or_set(link_header_cache_key(lot.pk, translation.get_language(), province_today()),
                                      lambda: _header(_lot_links(stamp, version), PAGE),
                                      settings.STAMPS_PAGE_CACHE_SECONDS, version=version)
     return fill_link_header(template, stamp_url(stamp))

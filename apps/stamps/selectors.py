@@ -53,6 +53,12 @@ def _stamp_row(serial: str) -> Stamp | None:
         return None
 
 
+def province_today() -> datetime.date:
+    """Today in the platform's time zone: the day the resolver's cached pages are kept for (nothing on them is per
+    visitor; the default time zone is read without the per-request look-up of the active one)."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def lot_with_product(lot_id: int, version: int | None = None) -> Lot:
     """A lot with its product, cached per lot for ``STAMPS_PAGE_CACHE_SECONDS`` or until the lot's ``page_version``
     differs from ``version`` when given (shared: treat as read-only)."""

@@ -7,11 +7,13 @@ existing ones (vanishingly rare with 65 random bits) are drawn again through a s
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import psycopg
+import psycopg.errors
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -20,6 +22,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import pq
 from psycopg.errors import UniqueViolation
 
 from apps.stamps import serials as serial_codes
@@ -434,9 +437,71 @@ def _execute_page_scan(params: tuple) -> tuple:
     if database.connection is None:
         database.ensure_connection()
     database.validate_no_broken_transaction()
-    with database.wrap_database_errors, psycopg.Cursor(database.connection) as cursor:
-        cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
-        return cursor.fetchone()
+    raw = database.connection
+    with database.wrap_database_errors:
+        if raw.autocommit and _PAGE_SCAN_PREPARED.get(raw, True):
+            return _exec_page_scan(raw, params)
+        # In a transaction psycopg must BEGIN first (and a server whose DateStyle is not ISO needs its loaders).
+        with psycopg.Cursor(raw) as cursor:
+            cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
+            return cursor.fetchone()
+
+
+# The resolver's statement through libpq directly (psycopg.pq, its documented wrapper): a scan is one statement in
+# autocommit, and psycopg's cursor (query conversion, adapters, result objects) cost the resolver twice the client
+# time of the call itself. Prepared once per connection under its own name; values are sent and read as text.
+_PAGE_SCAN_NAME = b"ocop_stamps_record_page_scan"
+_PAGE_SCAN_NUMBERED = (_PAGE_SCAN_SQL % tuple(f"${number}" for number in range(1, 8))).encode()
+_PAGE_SCAN_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → prepared (False: not ISO)
+_STALE_STATEMENT = {"26000", "0A000"}  # gone (DISCARD ALL), or its result type changed (the function was replaced)
+
+
+def _exec_page_scan(raw: psycopg.Connection, params: tuple, *, is_retry: bool = False) -> tuple:
+    pgconn = raw.pgconn
+    if raw not in _PAGE_SCAN_PREPARED:
+        if not (pgconn.parameter_status(b"DateStyle") or b"").startswith(b"ISO"):
+            _PAGE_SCAN_PREPARED[raw] = False  # timestamps would not read as ISO 8601: psycopg's path for good
+            with psycopg.Cursor(raw) as cursor:
+                cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
+                return cursor.fetchone()
+        _raise_for(pgconn.prepare(_PAGE_SCAN_NAME, _PAGE_SCAN_NUMBERED))
+        _PAGE_SCAN_PREPARED[raw] = True
+    values = [None if value is None else (value.isoformat() if isinstance(value, datetime.datetime)
+                                          else str(value)).encode() for value in params]
+    result = pgconn.exec_prepared(_PAGE_SCAN_NAME, values)
+    try:
+        _raise_for(result)
+    except psycopg.DatabaseError as error:
+        if is_retry or error.sqlstate not in _STALE_STATEMENT:
+            raise
+        del _PAGE_SCAN_PREPARED[raw]
+        pgconn.exec_(b"DEALLOCATE " + _PAGE_SCAN_NAME)  # fails harmlessly when it is already gone
+        return _exec_page_scan(raw, params, is_retry=True)
+    row = [result.get_value(0, column) for column in range(10)]
+    return (row[0].decode(), *(_int(value) for value in row[1:3]), *(_text(value) for value in row[3:5]),
+            _int(row[5]), None if row[6] is None else datetime.datetime.fromisoformat(row[6].decode()),
+            None if row[7] is None else row[7] == b"t", _int(row[8]), _int(row[9]))
+
+
+def _int(value: bytes | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode()
+
+
+def _raise_for(result) -> None:
+    """Raise what psycopg would have raised for a failed libpq result (Django maps it as usual)."""
+    if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        return
+    sqlstate = (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
+    message = (result.error_message or b"").decode(errors="replace").strip() or "the page-scan call failed"
+    try:
+        error_class = psycopg.errors.lookup(sqlstate) if sqlstate else psycopg.OperationalError
+    except KeyError:
+        error_class = psycopg.DatabaseError
+    raise error_class(message)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ the scan.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -105,11 +106,17 @@ def resolve_short(request: HttpRequest, serial: str) -> HttpResponse:
 URL_ERRORS = (SerialError, GtinError, StampError)
 
 
+@functools.lru_cache(maxsize=1024)
+def _gtin14(gtin: str) -> str:
+    """The GTIN-14 of a valid GTIN (a product has one: the few in use are kept; errors are raised, not kept)."""
+    return validate_gtin(gtin).zfill(14)
+
+
 def parse_stamp_url(raw_serial: str, gtin: str | None, lot_code: str | None) -> tuple[str, str | None]:
     """The canonical serial and GTIN-14 of a stamp URL's parts; raises one of :data:`URL_ERRORS` on bad syntax."""
     serial = normalize(raw_serial)
     if gtin is not None:
-        gtin = validate_gtin(gtin).zfill(14)
+        gtin = _gtin14(gtin)
     if lot_code is not None and not _LOT_CODE.match(lot_code):
         raise StampError("malformed_lot", _("Lot: %(lot)s is not a valid lot code.") % {"lot": lot_code}, field="lot")
     return serial, gtin
@@ -187,7 +194,7 @@ def _product_page(request: HttpRequest, stamp, scan: services.ScanResult, versio
     links are plain links, so a scan sets no cookie and costs no token generation.
     """
     language, lot_id = translation.get_language(), stamp.lot_id
-    pieces = localcache.get_or_set(page_cache_key(lot_id, language, timezone.localdate()),
+    pieces = localcache.get_or_set(page_cache_key(lot_id, language, selectors.province_today()),
                                    lambda: page_pieces(lot_id, language), settings.STAMPS_PAGE_CACHE_SECONDS,
                                    version=version, refresh_behind=True)
     key = banner_cache_key(language, stamp.status, stamp.status_reason, scan, stamp.lot.status == LotStatus.RECALLED)
@@ -284,7 +291,10 @@ def _render_banner(stamp, scan: services.ScanResult) -> str:
 def fill_banner(html: str, scan: services.ScanResult, status_reason: str) -> str:
     """A cached banner with the first check's local date and time and the escaped status reason filled in."""
     first = scan.first_scanned_at
-    first_checked = f"{timezone.localtime(first):%d/%m/%Y %H:%M}" if first is not None else ""  # as date:"d/m/Y H:i"
+    if first is not None:  # as date:"d/m/Y H:i", in the platform's time zone (the banner is shared by visitors)
+        first_checked = f"{timezone.localtime(first, timezone.get_default_timezone()):%d/%m/%Y %H:%M}"
+    else:
+        first_checked = ""
     return html.replace(_BANNER_FIRST_CHECKED, first_checked).replace(_BANNER_REASON, escape(status_reason))
 
 
