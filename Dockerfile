@@ -37,5 +37,7 @@ EXPOSE 8000
 # next free worker, the shape `./ocop bench resolve` measures. Serve it behind the TLS-terminating reverse proxy
 # (nginx, Caddy, a load balancer) that buffers slow clients, as gunicorn's documentation asks for sync workers.
 # WEB_CONCURRENCY sets the number of workers; GUNICORN_WORKER_CLASS=gthread (with GUNICORN_THREADS) keeps
-# connections alive instead, for a server exposed without such a proxy.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class ${GUNICORN_WORKER_CLASS:-sync} --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --threads ${GUNICORN_THREADS:-1} --access-logfile -"]
+# connections alive instead, for a server exposed without such a proxy. A sync worker cannot signal that it is alive
+# while it streams a response, so the timeout (GUNICORN_TIMEOUT, seconds) must cover the longest download: a
+# stamp sheet of 10,000 codes takes about a minute on 2 cores.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn gis_ocop.wsgi --bind 0.0.0.0:8000 --worker-class ${GUNICORN_WORKER_CLASS:-sync} --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --threads ${GUNICORN_THREADS:-1} --timeout ${GUNICORN_TIMEOUT:-300} --access-logfile -"]

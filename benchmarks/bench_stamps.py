@@ -5,7 +5,8 @@ Run with ``./ocop bench stamps [--issue N] [--sheet N] [--images N] [--keepdb]``
 - Data: a throwaway database (``test_ocop_bench_stamps``), migrated from scratch, with one product and lot.
 - Issue: ``issue_stamp_run`` end to end (serials from ``secrets``, COPY through a staging table, unique index).
   Target ≤ 10 s for 100,000.
-- Sheet: the streamed PDF of a run of ``--sheet`` stamps, read from the database and written to memory.
+- Sheet: the streamed PDF of a run of ``--sheet`` stamps, read from the database and written to memory (the codes
+  of full pages encoded in one worker process per core while the page before is drawn: ``apps.stamps.qrcodes``).
   Target ≤ 10 s for 1,000.
 - Images: our PNG (and SVG) per stamp against a bare loop of segno making the same codes with the same settings;
   the ratio is ours / bare (1.0 = no overhead).

@@ -3,7 +3,8 @@
 The PDF sheet is written by a small PDF writer of our own so that it streams: each page is emitted as soon as it
 is drawn and only the byte offsets of the objects stay in memory, so 10,000 or 1,000,000 stamps take the same
 memory. QR modules are drawn as vector rectangles (one per run of dark modules), text in the standard Helvetica
-font (reportlab's font metrics centre the serial under its code).
+font (reportlab's font metrics centre the serial under its code). Codes are segno's (:mod:`apps.stamps.qrcodes`,
+which encodes a sheet's full pages in worker processes).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import segno
 from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -24,6 +24,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from apps.common.errors import DomainError
 from apps.products.gtin import GtinError, to_gtin14
+from apps.stamps.qrcodes import MatrixPool, make_qr
 
 MM = 72 / 25.4
 ERROR_LEVELS = ("M", "Q", "H")  # L is not offered: printed stamps get scratched
@@ -98,10 +99,6 @@ def stamp_url(stamp) -> str:
 def lot_stamp_url(lot, serial: str) -> str:
     """The URL of the stamp ``serial`` of ``lot`` (its product loaded)."""
     return url_prefix(gtin=lot.product.gtin, lot_code=lot.code) + serial
-
-
-def make_qr(url: str, error_correction: str = "M") -> segno.QRCode:
-    return segno.make_qr(url, error=error_correction.lower(), boost_error=False)
 
 
 def png_bytes(url: str, *, error_correction: str = "M", scale: int = 8) -> bytes:
@@ -199,16 +196,16 @@ def _cut_marks(geometry: SheetGeometry) -> list[str]:
     return parts
 
 
-def _page_content(items: list[SheetItem], geometry: SheetGeometry, options: dict) -> bytes:
+def _page_content(items: list[SheetItem], matrices: list[tuple[bytes, ...]], geometry: SheetGeometry,
+                  options: dict) -> bytes:
     parts = _cut_marks(geometry)
     parts.append("0 g")
     label = options["label_pt"]
     texts = []
-    for index, item in enumerate(items):
+    for index, (item, matrix) in enumerate(zip(items, matrices, strict=True)):
         row, column = divmod(index, geometry.columns)
         x = geometry.left + column * (geometry.cell_width + geometry.gap)
         y_top = geometry.top - row * (geometry.cell_height + geometry.gap)
-        matrix = make_qr(item.url, options["error_correction"]).matrix
         module = geometry.cell_width / (len(matrix) + 2 * QUIET_ZONE_MODULES)
         parts += _qr_operators(matrix, x + QUIET_ZONE_MODULES * module, y_top - QUIET_ZONE_MODULES * module, module)
         text_x = x + (geometry.cell_width - stringWidth(item.serial, "Helvetica", label)) / 2
@@ -223,7 +220,8 @@ def pdf_sheet(items: Iterable[SheetItem], options: dict | None = None) -> Iterat
     """Yield a print-ready A4 PDF of the stamps in ``items``, page by page (a streaming generator).
 
     Each stamp is a square QR code with its quiet zone, the serial printed under it; cut marks sit in the margin
-    at every grid edge. Memory stays flat whatever the number of stamps.
+    at every grid edge. Memory stays flat whatever the number of stamps: one page is drawn while the codes of the
+    next are encoded (in worker processes for full pages, :class:`~apps.stamps.qrcodes.MatrixPool`).
     """
     options = layout_options(options)
     geometry = sheet_geometry(options)
@@ -247,11 +245,10 @@ def pdf_sheet(items: Iterable[SheetItem], options: dict | None = None) -> Iterat
     yield emit(1, b"<< /Type /Catalog /Pages 2 0 R >>")
     yield emit(3, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     next_id = 4
-    page: list[SheetItem] = []
 
-    def flush() -> Iterator[bytes]:
+    def flush(page: list[SheetItem], matrices: list[tuple[bytes, ...]]) -> Iterator[bytes]:
         nonlocal next_id
-        content = _page_content(page, geometry, options)
+        content = _page_content(page, matrices, geometry, options)
         content_id, page_id = next_id, next_id + 1
         next_id += 2
         yield emit(content_id, f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode()
@@ -260,13 +257,15 @@ def pdf_sheet(items: Iterable[SheetItem], options: dict | None = None) -> Iterat
                              f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>").encode())
         page_ids.append(page_id)
 
-    for item in items:
-        page.append(item)
-        if len(page) == geometry.per_page:
-            yield from flush()
-            page = []
-    if page or not page_ids:
-        yield from flush()
+    with MatrixPool(options["error_correction"]) as pool:
+        drawn_next = None  # (page, its matrices when asked) — encoded while the page before it is drawn
+        for page in _pages(items, geometry.per_page):
+            started = (page, pool.submit([item.url for item in page]))
+            if drawn_next is not None:
+                yield from flush(drawn_next[0], drawn_next[1]())
+            drawn_next = started
+        page, matrices = drawn_next or ([], list)  # no stamps: one empty page
+        yield from flush(page, matrices())
     kids = " ".join(f"{page_id} 0 R" for page_id in page_ids)
     yield emit(2, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_ids)} >>".encode())
     xref_at = written
@@ -274,6 +273,17 @@ def pdf_sheet(items: Iterable[SheetItem], options: dict | None = None) -> Iterat
     lines += [f"{offset:010d} 00000 n \n" for offset in offsets]
     lines.append(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n")
     yield "".join(lines).encode("ascii")
+
+
+def _pages(items: Iterable[SheetItem], size: int) -> Iterator[list[SheetItem]]:
+    page: list[SheetItem] = []
+    for item in items:
+        page.append(item)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 MANIFEST_HEADER = ["sequence", "serial", "url", "status", "lot", "gtin", "run"]

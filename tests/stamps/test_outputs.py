@@ -5,6 +5,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import segno
 import zxingcpp
 from django.core.management import call_command
 from PIL import Image
@@ -151,3 +152,26 @@ def test_static_pdf_writer_is_a_valid_pdf(tmp_path):
     assert result.stderr == ""  # no "Syntax Error" or xref repair
     assert re.search(r"^Pages:\s+1$", result.stdout, re.M) and "(A4)" in result.stdout
     assert Path(pdf).stat().st_size > 500
+
+
+def test_full_pages_are_encoded_in_worker_processes_and_give_the_same_codes(monkeypatch):
+    from apps.stamps import qrcodes
+
+    urls = [f"https://truyxuat.example.vn/s/{index:014d}" for index in range(30)]
+    with qrcodes.MatrixPool("M", workers=2, min_batch=1) as pool:
+        pooled = pool.submit(urls)()
+        assert pool._pool is not None  # worker processes were used
+    assert pool._pool is None  # and stopped
+    assert pooled == [qrcodes.matrix(url) for url in urls]
+    assert pooled[0] == tuple(bytes(row) for row in segno.make_qr(urls[0], error="m", boost_error=False).matrix)
+
+    items = [rendering.SheetItem(f"{index:014d}", url) for index, url in enumerate(urls * 4)]  # several pages
+    monkeypatch.setattr(qrcodes.os, "cpu_count", lambda: 1)
+    serial_sheet = b"".join(rendering.pdf_sheet(items))
+    monkeypatch.setattr(qrcodes.os, "cpu_count", lambda: 2)
+    started = []
+    executor = qrcodes.concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(qrcodes.concurrent.futures, "ProcessPoolExecutor",
+                        lambda **options: started.append(options) or executor(**options))
+    assert b"".join(rendering.pdf_sheet(items)) == serial_sheet  # byte for byte
+    assert len(started) == 1 and started[0]["max_workers"] == 2
