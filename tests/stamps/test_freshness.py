@@ -117,3 +117,31 @@ def test_an_inspection_of_nothing_tracked_touches_no_lot(lot, other_lot):
 
     assert freshness.lots_showing([Inspection()]) is None
     assert freshness.touch([Inspection()]) == 0
+
+
+def test_ocop_ratings_and_declarations_change_the_product_lots(lot, other_lot, product):
+    from apps.ratings.models import CriteriaSet
+    from apps.ratings.services import record_rating, revoke_rating
+    from apps.traceability.services import declare_product
+
+    ratings = []
+
+    def rate():
+        ratings.append(record_rating(
+            product=product, criteria_set=CriteriaSet.objects.get(code="148/2023"), council_level="province",
+            era="2025", evaluation_date=datetime.date(2025, 9, 10), score_a=30, score_b=20, score_c=25,
+            decision_number="1234/QĐ-UBND", decision_date=datetime.date(2025, 10, 1),
+            issuing_authority="UBND tỉnh Đắk Lắk"))
+
+    assert changes(lot, other_lot, rate) == (True, False)
+    assert changes(lot, other_lot, lambda: revoke_rating(  # the stars the consumer sees are withdrawn
+        rating=ratings[0], reason="Vi phạm an toàn thực phẩm", revoked_on=datetime.date(2026, 1, 5))) == (True, False)
+    assert changes(lot, other_lot, lambda: declare_product(
+        product=product, standard_applied="TCCS 02:2026/HTX", composition="Cà phê Robusta 100 %",
+        net_quantity="500 g", shelf_life_days=365, effective_from=datetime.date(2026, 1, 1))) == (True, False)
+
+
+def test_a_lots_growing_area_codes_and_source_lots_links_change_it(lot, other_lot, growing_code):
+    assert changes(lot, other_lot, lambda: lot.growing_area_codes.remove(growing_code)) == (True, False)
+    assert changes(lot, other_lot, lambda: growing_code.lots.add(lot)) == (True, False)  # from the other side
+    assert changes(lot, other_lot, lambda: lot.source_lots.add(other_lot)) == (True, True)  # both pages list it
