@@ -258,13 +258,13 @@ def pdf_sheet(items: Iterable[SheetItem], options: dict | None = None) -> Iterat
         page_ids.append(page_id)
 
     with MatrixPool(options["error_correction"]) as pool:
-        drawn_next = None  # (page, its matrices when asked) — encoded while the page before it is drawn
+        waiting = None  # (page, its matrices when asked): encoded while the page before it is drawn
         for page in _pages(items, geometry.per_page):
             started = (page, pool.submit([item.url for item in page]))
-            if drawn_next is not None:
-                yield from flush(drawn_next[0], drawn_next[1]())
-            drawn_next = started
-        page, matrices = drawn_next or ([], list)  # no stamps: one empty page
+            if waiting is not None:
+                yield from flush(waiting[0], waiting[1]())
+            waiting = started
+        page, matrices = waiting or ([], list)  # no stamps: one empty page
         yield from flush(page, matrices())
     kids = " ".join(f"{page_id} 0 R" for page_id in page_ids)
     yield emit(2, f"<< /Type /Pages /Kids [{kids}] /Count {len(page_ids)} >>".encode())

@@ -439,9 +439,10 @@ def _execute_page_scan(params: tuple) -> tuple:
     database.validate_no_broken_transaction()
     raw = database.connection
     with database.wrap_database_errors:
-        if raw.autocommit and _PAGE_SCAN_PREPARED.get(raw, True):
+        # In a transaction psycopg must BEGIN first, and timestamps read as ISO 8601 only under an ISO DateStyle:
+        # otherwise psycopg's cursor.
+        if raw.autocommit and (raw.pgconn.parameter_status(b"DateStyle") or b"").startswith(b"ISO"):
             return _exec_page_scan(raw, params)
-        # In a transaction psycopg must BEGIN first (and a server whose DateStyle is not ISO needs its loaders).
         with psycopg.Cursor(raw) as cursor:
             cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
             return cursor.fetchone()
@@ -452,18 +453,33 @@ def _execute_page_scan(params: tuple) -> tuple:
 # time of the call itself. Prepared once per connection under its own name; values are sent and read as text.
 _PAGE_SCAN_NAME = b"ocop_stamps_record_page_scan"
 _PAGE_SCAN_NUMBERED = (_PAGE_SCAN_SQL % tuple(f"${number}" for number in range(1, 8))).encode()
-_PAGE_SCAN_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → prepared (False: not ISO)
+_PAGE_SCAN_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → True once prepared
 _STALE_STATEMENT = {"26000", "0A000"}  # gone (DISCARD ALL), or its result type changed (the function was replaced)
+
+
+def _int(value: bytes) -> int:
+    return int(value)
+
+
+def _text(value: bytes) -> str:
+    return value.decode()
+
+
+def _timestamp(value: bytes) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value.decode())
+
+
+def _boolean(value: bytes) -> bool:
+    return value == b"t"
+
+
+# How each column of stamps_record_page_scan reads from its text (NULL stays None): the order of PageScanRow.
+_PAGE_SCAN_COLUMNS = (_text, _int, _int, _text, _text, _int, _timestamp, _boolean, _int, _int)
 
 
 def _exec_page_scan(raw: psycopg.Connection, params: tuple, *, is_retry: bool = False) -> tuple:
     pgconn = raw.pgconn
     if raw not in _PAGE_SCAN_PREPARED:
-        if not (pgconn.parameter_status(b"DateStyle") or b"").startswith(b"ISO"):
-            _PAGE_SCAN_PREPARED[raw] = False  # timestamps would not read as ISO 8601: psycopg's path for good
-            with psycopg.Cursor(raw) as cursor:
-                cursor.execute(_PAGE_SCAN_SQL, params, prepare=True)
-                return cursor.fetchone()
         _raise_for(pgconn.prepare(_PAGE_SCAN_NAME, _PAGE_SCAN_NUMBERED))
         _PAGE_SCAN_PREPARED[raw] = True
     values = [None if value is None else (value.isoformat() if isinstance(value, datetime.datetime)
@@ -477,18 +493,8 @@ def _exec_page_scan(raw: psycopg.Connection, params: tuple, *, is_retry: bool = 
         del _PAGE_SCAN_PREPARED[raw]
         pgconn.exec_(b"DEALLOCATE " + _PAGE_SCAN_NAME)  # fails harmlessly when it is already gone
         return _exec_page_scan(raw, params, is_retry=True)
-    row = [result.get_value(0, column) for column in range(10)]
-    return (row[0].decode(), *(_int(value) for value in row[1:3]), *(_text(value) for value in row[3:5]),
-            _int(row[5]), None if row[6] is None else datetime.datetime.fromisoformat(row[6].decode()),
-            None if row[7] is None else row[7] == b"t", _int(row[8]), _int(row[9]))
-
-
-def _int(value: bytes | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode()
+    return tuple(None if (value := result.get_value(0, column)) is None else read(value)
+                 for column, read in enumerate(_PAGE_SCAN_COLUMNS))
 
 
 def _raise_for(result) -> None:
