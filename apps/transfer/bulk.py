@@ -92,6 +92,9 @@ logger = logging.getLogger(__name__)
 _PROGRESS = {"read": 0.15, "values": 0.30, "geometry": 0.45, "stage": 0.55, "checks": 0.70, "resolve": 0.80,
              "insert": 0.95, "overlaps": 1.0}
 
+# Features normalised, then copied into the stage, at a time (the database parses a slice while the next is made).
+_SLICE = 1000
+
 _POLYGON, _MULTIPOLYGON = 3, 6  # shapely type ids
 _LINES = (1, 5)  # shapely type ids of LineString, MultiLineString
 
@@ -373,29 +376,32 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
         run.read(source)
     with phase("values"):
         run.read_values()
-    with phase("geometry"):
-        run.prepare()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-shapes") as pool:
-        pairs = pool.submit(overlapping_pairs, run.shapes())
-        if run.candidates:
-            with connection.cursor() as cursor:
-                try:
-                    with phase("stage"):
-                        text = run.staged_text()
-                        # Measured while the database stages and checks (not while the text above was written: a
-                        # thread holding the GIL would only have slowed that down).
-                        areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
-                        run.stage(cursor, text)
-                    with phase("checks"):
-                        run.check(cursor, areas)
-                    with phase("resolve"):
-                        run.resolve(cursor)
-                    with phase("insert"):
-                        if commit:
-                            run.save(cursor)
-                finally:
-                    with contextlib.suppress(DatabaseError):  # after an error the transaction is rolled back anyway
-                        cursor.execute(run.sql("DROP TABLE IF EXISTS {stage}"))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-shapes") as pool, \
+            connection.cursor() as cursor:
+        try:
+            with phase("geometry"):
+                # Each slice of the file is copied into the stage as soon as it is normalised: the database parses
+                # (and, without boundaries, finds the points on the surface of) one slice while the next is prepared.
+                run.open_stage(cursor)
+                with run.copy_stage(cursor) as copy:
+                    run.prepare(sink=copy.write)
+            pairs = pool.submit(overlapping_pairs, run.shapes())
+            if run.candidates:
+                # Measured while the database finishes the copy and checks (not while the slices were prepared:
+                # a thread that takes the GIL back after each ring would only have slowed that down).
+                areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
+                with phase("stage"):
+                    run.finish_stage(cursor)
+                with phase("checks"):
+                    run.check(cursor, areas)
+                with phase("resolve"):
+                    run.resolve(cursor)
+                with phase("insert"):
+                    if commit:
+                        run.save(cursor)
+        finally:
+            with contextlib.suppress(DatabaseError):  # after an error the transaction is rolled back anyway
+                cursor.execute(run.sql("DROP TABLE IF EXISTS {stage}"))
         with phase("overlaps"):
             kept = run.shapes()
             note_overlaps_within_file(run.entries, [(first, second) for first, second in pairs.result()
@@ -505,17 +511,30 @@ class _BulkRun:
 
     # 3. geometry --------------------------------------------------------------------------------------------------
 
-    def prepare(self) -> None:
-        """Normalise the geometries of the features whose values passed, as ``_check_geometry`` does."""
+    def prepare(self, sink: Callable[[str], object] | None = None) -> None:
+        """Normalise the geometries of the features whose values passed, as ``_check_geometry`` does.
+
+        A slice of features at a time (:data:`_SLICE`): ``sink`` receives each slice's new candidates as the
+        stage's ``COPY`` text (:meth:`staged_text`).
+        """
+        for start in range(0, len(self.raw), _SLICE):
+            first = len(self.candidates)
+            self._prepare_slice(start, min(start + _SLICE, len(self.raw)))
+            if sink is not None and len(self.candidates) > first:
+                sink(self.staged_text(self.candidates[first:]))
+        self.by_index = {candidate.index: candidate for candidate in self.candidates}
+
+    def _prepare_slice(self, start: int, end: int) -> None:
         from apps.transfer.services import _check_geometry
 
-        wanted = numpy.array([values is not None for values in self.values], dtype=bool)
-        normalised = numpy.full(len(self.raw), None, dtype=object)
-        normalised[wanted] = normalize_areal_many(self.raw[wanted])
+        raw = self.raw[start:end]
+        wanted = numpy.array([values is not None for values in self.values[start:end]], dtype=bool)
+        normalised = numpy.full(len(raw), None, dtype=object)
+        normalised[wanted] = normalize_areal_many(raw[wanted])
         # Invalid areas that repair plainly: repaired at once, with normalize_geometry's note.
         to_repair = wanted & numpy.equal(normalised, None)
-        repaired, reasons = numpy.full(len(self.raw), None, dtype=object), numpy.full(len(self.raw), None, dtype=object)
-        repaired[to_repair], reasons[to_repair] = repair_areal_many(self.raw[to_repair])
+        repaired, reasons = numpy.full(len(raw), None, dtype=object), numpy.full(len(raw), None, dtype=object)
+        repaired[to_repair], reasons[to_repair] = repair_areal_many(raw[to_repair])
         is_repaired = ~numpy.equal(repaired, None)
         normalised[is_repaired] = repaired[is_repaired]
         normalised_hex = numpy.full(len(normalised), None, dtype=object)
@@ -523,18 +542,18 @@ class _BulkRun:
         if len(plain):  # bytes.hex() is four times faster than shapely's hex output
             written = shapely.to_wkb(shapely.set_srid(normalised[plain], 4326), include_srid=True)
             normalised_hex[plain] = [value.hex() for value in written]
-        for position, (index, entry, values) in enumerate(zip(self.indexes, self.entries, self.values, strict=True)):
+        for offset, (index, entry, values) in enumerate(zip(self.indexes[start:end], self.entries[start:end],
+                                                            self.values[start:end], strict=True)):
             if values is None:
                 continue
-            geometry_hex, shape = normalised_hex[position], normalised[position]
-            if is_repaired[position]:
+            geometry_hex, shape = normalised_hex[offset], normalised[offset]
+            if is_repaired[offset]:
                 entry["status"] = "repaired"
-                entry["notes"].append(str(_("Repaired: %(reason)s") % {"reason": reasons[position]}))
+                entry["notes"].append(str(_("Repaired: %(reason)s") % {"reason": reasons[offset]}))
             elif geometry_hex is None:  # neither plainly valid nor plainly repaired: normalize_geometry decides
-                raw = self.raw[position]
-                feature = RawFeature(index, {}, None, error=self.unreadable.get(position))
-                if raw is not None:
-                    feature.geometry = GEOSGeometry(memoryview(shapely.to_wkb(raw)), srid=4326)
+                feature = RawFeature(index, {}, None, error=self.unreadable.get(start + offset))
+                if raw[offset] is not None:
+                    feature.geometry = GEOSGeometry(memoryview(shapely.to_wkb(raw[offset])), srid=4326)
                 try:
                     checked = _check_geometry(self.job.kind, feature)
                 except DomainError as error:
@@ -550,14 +569,13 @@ class _BulkRun:
                 index=index, entry=entry, values=values, name=name, search_name=fast_fold(name),
                 geometry_hex=geometry_hex, shape=shape, code=values.get("code"),
                 producer_ids=sorted({producer.pk for producer in values.get("producers", ())})))
-        self.by_index = {candidate.index: candidate for candidate in self.candidates}
 
     # 4. stage -----------------------------------------------------------------------------------------------------
 
-    def staged_text(self) -> str:
-        """The candidates as the stage's ``COPY`` text."""
+    def staged_text(self, candidates: list[_Candidate]) -> str:
+        """``candidates`` as the stage's ``COPY`` text."""
         lines = []
-        for candidate in self.candidates:
+        for candidate in candidates:
             values = candidate.values
             proposed_on = values.get("proposed_on")
             lines.append("\t".join((
@@ -568,18 +586,28 @@ class _BulkRun:
                 _array(candidate.producer_ids) if candidate.producer_ids else "{}", candidate.geometry_hex)))
         return "\n".join(lines) + "\n"
 
-    def stage(self, cursor, text: str) -> None:
-        """Copy the candidates (``text``: :meth:`staged_text`) into a temporary table, and analyse it."""
+    def open_stage(self, cursor) -> None:
+        """Create the stage, a temporary table; without boundaries it finds each point on the surface as it is filled.
+
+        That point (PostGIS's: GEOS versions may differ) is what ``communes_of`` locates a feature by when no
+        commune or province has a boundary.
+        """
+        units = AdministrativeUnit.objects.filter(era=Era.CURRENT, boundary__isnull=False)
+        self.has_boundaries = (units.filter(level=Level.COMMUNE).exists(), units.filter(level=Level.PROVINCE).exists())
+        point = ("" if any(self.has_boundaries)
+                 else ", point geometry(Point, 4326) GENERATED ALWAYS AS (ST_PointOnSurface(geom)) STORED")
         cursor.execute(self.sql(
             "CREATE TEMPORARY TABLE {stage} (idx integer PRIMARY KEY, name varchar(200), search_name varchar(200), "
             "kind varchar(16), crop_id bigint, notes text, proposed_on date, code_id bigint, producer_ids bigint[], "
-            "geom geometry(MultiPolygon, 4326))"))
-        statement = self.sql("COPY {stage} (idx, name, search_name, kind, crop_id, notes, proposed_on, code_id, "
-                             "producer_ids, geom) FROM STDIN")
-        with cursor.cursor.copy(statement) as copy:
-            copy.write(text)
-        units = AdministrativeUnit.objects.filter(era=Era.CURRENT, boundary__isnull=False)
-        self.has_boundaries = (units.filter(level=Level.COMMUNE).exists(), units.filter(level=Level.PROVINCE).exists())
+            "geom geometry(MultiPolygon, 4326){point})", point=sql.SQL(point)))
+
+    def copy_stage(self, cursor):
+        """The ``COPY`` into the stage (a context manager; ``write`` it :meth:`staged_text`)."""
+        return cursor.cursor.copy(self.sql("COPY {stage} (idx, name, search_name, kind, crop_id, notes, proposed_on, "
+                                           "code_id, producer_ids, geom) FROM STDIN"))
+
+    def finish_stage(self, cursor) -> None:
+        """Analyse the filled stage (and index it when communes are found by boundary)."""
         if self.has_boundaries[0]:
             # Communes by boundary: with an index on the stage (and its statistics) the planner walks the ~100
             # boundaries and probes the stage's index for each — one boundary prepared once for all the features
@@ -608,11 +636,8 @@ class _BulkRun:
         """The checks of ``create_zone`` over the stage; ``areas``: the candidates' areas in m² (being measured)."""
         has_boundaries = self.has_boundaries
         points = []
-        if not any(has_boundaries):
-            # For communes_of without boundaries: a point on the surface (PostGIS's: GEOS versions may differ), once
-            # per feature (OFFSET 0 keeps the subquery, whose point ST_X and ST_Y would otherwise each compute).
-            cursor.execute(self.sql("SELECT idx, ST_X(point), ST_Y(point) FROM (SELECT idx, ST_PointOnSurface(geom) "
-                                    "AS point FROM {stage} OFFSET 0) staged"))
+        if not any(has_boundaries):  # for communes_of without boundaries: the stage's points on the surface
+            cursor.execute(self.sql("SELECT idx, ST_X(point), ST_Y(point) FROM {stage}"))
             points = [(index, x, y, None) for index, x, y in cursor.fetchall()]
         self._communes(cursor, has_boundaries, points)
         self._provinces(cursor)
