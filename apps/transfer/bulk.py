@@ -12,15 +12,17 @@ saved rows and the same report for thousands of features at once, in phases (eac
    of :func:`apps.common.geometry.normalize_geometry` (validity, extent, orientation), so the result is the same to
    the bit (tests compare them); anything else (invalid rings to repair, empty, lines, points, out of extent…) goes
    through ``normalize_geometry`` itself. Not ``ST_MakeValid`` in PostGIS: the database's GEOS (3.11) is not
-   shapely's, and it repairs and words reasons differently, which would change the report.
-4. **stage** — the normalised features are copied (``COPY``, geometry as hex EWKB) into a temporary table,
-   then analysed; when communes have boundaries, the stage gets a GiST index first (see ``stage``).
+   shapely's, and it repairs and words reasons differently, which would change the report. A slice of
+   :data:`_SLICE` features at a time, each slice copied (``COPY``, geometry as hex EWKB) into the stage, a
+   temporary table, as soon as it is ready: the database parses one slice, measures its areas on the ellipsoid
+   (``ST_Area(geography)``, what ``create_zone`` measures) and, when no unit has a boundary, finds its points on
+   the surface — generated columns of the stage — while the next slice is normalised.
+4. **stage** — the end of the copy; the stage is analysed; when communes have boundaries, it gets a GiST index
+   first (see :meth:`_BulkRun.finish_stage`).
 5. **checks** — set-based, in SQL over the stage: communes (boundary intersection, else — as ``communes_of`` —
    the commune whose centroid is nearest to ``ST_PointOnSurface``, the distances computed at once in numpy with
    PostGIS's own formula); the province extent (``ST_Covers``); duplicates (same folded name covering ≥ 50 % of an
-   existing zone — or of an earlier feature of the file); overlaps with active growing-area codes. Meanwhile a
-   thread measures the areas on the ellipsoid (:func:`ellipsoid_areas`: PostGIS's ``ST_Area(geography)``
-   computation, to the bit) from the end of phase 3.
+   existing zone — or of an earlier feature of the file); overlaps with active growing-area codes; the areas.
 6. **resolve** — in file order, in Python, with those answers: duplicates of earlier features count only when that
    feature is kept, like rows saved one by one. A feature the checks say ``create_zone`` would refuse is replayed
    through ``create_zone`` in a savepoint, so its error (code and words) is the service's own. Permissions are the
@@ -36,7 +38,7 @@ saved rows and the same report for thousands of features at once, in phases (eac
    10,000 zones — when the database lets this session skip them (``session_replication_role``) and no other
    trigger is on those tables; otherwise the triggers run as usual. A dry run inserts nothing it need not (only
    the zones joining an active code, and the permission probe, both rolled back).
-8. **overlaps** — the overlaps within the file, found in a thread from the end of phase 3 (see
+8. **overlaps** — the overlaps within the file, found in a thread from the end of phase 3's normalising (see
    :func:`import_zones_in_bulk`); this phase only waits for them and notes the pairs of features still kept.
 """
 
@@ -44,14 +46,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import gc
 import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -171,46 +172,6 @@ def repair_areal_many(shapes: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarr
     done = positions[~numpy.equal(normalised, None)]
     reasons[done] = shapely.is_valid_reason(shapes[done])
     return repaired, reasons
-
-
-@functools.cache
-def _wgs84_geodesic():
-    """GeographicLib's geodesic on PostGIS's spheroid for SRID 4326: PROJ's axes, the flattening ``(a - b) / a``."""
-    from pyproj import CRS, Geod
-
-    ellipsoid = CRS.from_epsg(4326).ellipsoid
-    major, minor = ellipsoid.semi_major_metre, ellipsoid.semi_minor_metre
-    return Geod(a=major, f=(major - minor) / major)
-
-
-def ellipsoid_areas(shapes: numpy.ndarray) -> list[float]:
-    """The area in m² of each Polygon or MultiPolygon (WGS 84) as PostGIS's ``ST_Area(geography)`` gives it, to the bit.
-
-    The same computation (tested against PostGIS): GeographicLib's geodesic polygon — PROJ's ``geod_polygon``,
-    which PostGIS calls — over each ring without its closing point, signed counter-clockwise, its absolute value; a
-    polygon is its exterior less its holes, a MultiPolygon the sum of its polygons, added in PostGIS's order. It runs
-    in this process (the GIL let go while GeographicLib computes), so a thread can measure while the database works.
-    """
-    measure = _wgs84_geodesic().polygon_area_perimeter
-    polygons, polygon_owners = shapely.get_parts(shapes, return_index=True)
-    rings, ring_owners = shapely.get_rings(polygons, return_index=True)  # each polygon's exterior, then its holes
-    counts = shapely.get_num_coordinates(rings)
-    ends = numpy.cumsum(counts)
-    coordinates = shapely.get_coordinates(rings)
-    longitudes, latitudes = numpy.ascontiguousarray(coordinates[:, 0]), numpy.ascontiguousarray(coordinates[:, 1])
-    polygon_areas = [0.0] * len(polygons)
-    previous = -1
-    for start, end, polygon in zip((ends - counts).tolist(), ends.tolist(), ring_owners.tolist(), strict=True):
-        ring_area = abs(measure(longitudes[start:end - 1], latitudes[start:end - 1])[0])
-        if polygon != previous:
-            polygon_areas[polygon] = 0.0 + ring_area
-            previous = polygon
-        else:
-            polygon_areas[polygon] -= ring_area
-    areas = [0.0] * len(shapes)
-    for polygon, owner in enumerate(polygon_owners.tolist()):
-        areas[owner] += polygon_areas[polygon]
-    return areas
 
 
 # --- values --------------------------------------------------------------------------------------------------------
@@ -361,9 +322,9 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
 
     Runs inside :func:`apps.transfer.services.run_import`'s transaction, which rolls everything back for a dry
     run or a refused commit. The seconds each phase took are logged (``apps.transfer.bulk``, DEBUG). The overlaps
-    within the file and the areas need only the shapes: they are found in threads while the database checks and
-    saves (shapely and GeographicLib let go of the GIL, and so does psycopg while it waits) — the overlaps for the
-    features not refused by then: the pairs between the features still kept at the end are those
+    within the file need only the shapes: they are found in a thread while the database finishes the copy and
+    checks (shapely lets go of the GIL, and so does psycopg while it waits) — the overlaps for the features not
+    refused by then: the pairs between the features still kept at the end are those
     :func:`~apps.transfer.services.overlapping_pairs` gives.
     """
     from apps.transfer.services import note_overlaps_within_file, overlapping_pairs
@@ -376,7 +337,7 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
         run.read(source)
     with phase("values"):
         run.read_values()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-shapes") as pool, \
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-shapes") as pool, \
             connection.cursor() as cursor:
         try:
             with phase("geometry"):
@@ -385,15 +346,13 @@ def import_zones_in_bulk(*, job: ImportJob, source: SourceFile, commit: bool, us
                 run.open_stage(cursor)
                 with run.copy_stage(cursor) as copy:
                     run.prepare(sink=copy.write)
-            pairs = pool.submit(overlapping_pairs, run.shapes())
+                    # Found while the database finishes the copy (shapely lets go of the GIL).
+                    pairs = pool.submit(overlapping_pairs, run.shapes())
             if run.candidates:
-                # Measured while the database finishes the copy and checks (not while the slices were prepared:
-                # a thread that takes the GIL back after each ring would only have slowed that down).
-                areas = pool.submit(ellipsoid_areas, run.candidate_shapes())
                 with phase("stage"):
                     run.finish_stage(cursor)
                 with phase("checks"):
-                    run.check(cursor, areas)
+                    run.check(cursor)
                 with phase("resolve"):
                     run.resolve(cursor)
                 with phase("insert"):
@@ -599,7 +558,8 @@ class _BulkRun:
         cursor.execute(self.sql(
             "CREATE TEMPORARY TABLE {stage} (idx integer PRIMARY KEY, name varchar(200), search_name varchar(200), "
             "kind varchar(16), crop_id bigint, notes text, proposed_on date, code_id bigint, producer_ids bigint[], "
-            "geom geometry(MultiPolygon, 4326){point})", point=sql.SQL(point)))
+            "geom geometry(MultiPolygon, 4326), area_m2 double precision GENERATED ALWAYS AS "
+            "(ST_Area(geom::geography)) STORED{point})", point=sql.SQL(point)))
 
     def copy_stage(self, cursor):
         """The ``COPY`` into the stage (a context manager; ``write`` it :meth:`staged_text`)."""
@@ -627,13 +587,8 @@ class _BulkRun:
 
     # 5. set-based checks ------------------------------------------------------------------------------------------
 
-    def candidate_shapes(self) -> numpy.ndarray:
-        shapes = numpy.empty(len(self.candidates), dtype=object)
-        shapes[:] = [candidate.shape for candidate in self.candidates]
-        return shapes
-
-    def check(self, cursor, areas: Future) -> None:
-        """The checks of ``create_zone`` over the stage; ``areas``: the candidates' areas in m² (being measured)."""
+    def check(self, cursor) -> None:
+        """The checks of ``create_zone`` over the stage."""
         has_boundaries = self.has_boundaries
         points = []
         if not any(has_boundaries):  # for communes_of without boundaries: the stage's points on the surface
@@ -644,7 +599,8 @@ class _BulkRun:
         self._duplicates(cursor)
         self._overlaps(cursor)
         # The area as create_zone measures it (ST_Area on the ellipsoid, rounded to 4 decimals of a hectare).
-        for candidate, area in zip(self.candidates, areas.result(), strict=True):
+        cursor.execute(self.sql("SELECT area_m2 FROM {stage} ORDER BY idx"))
+        for candidate, (area,) in zip(self.candidates, cursor.fetchall(), strict=True):
             candidate.area_ha = Decimal(str(round(area / 10_000, 4)))
 
     def _communes(self, cursor, has_boundaries: tuple[bool, bool],

@@ -11,7 +11,7 @@ from django.contrib.gis.geos import LineString, MultiPolygon, Polygon
 from django.db import transaction
 
 from apps.common.geometry import AREAL, GeometryError, normalize_geometry
-from apps.transfer.bulk import ellipsoid_areas, normalize_areal_many, repair_areal_many
+from apps.transfer.bulk import normalize_areal_many, repair_areal_many
 from apps.transfer.models import ImportStatus
 from apps.transfer.services import create_import_job, run_import
 from apps.zones.models import GrowingAreaCode, RawMaterialZone, ZoneStatusChange, ZoneVersion
@@ -287,27 +287,6 @@ def test_the_vectorised_normalisation_gives_the_bits_normalize_geometry_gives():
         assert shapely.to_wkb(result) == bytes(expected.geometry.wkb)
         compared += 1
     assert compared > 250
-
-
-@pytest.mark.django_db
-def test_the_areas_measured_in_process_are_the_bits_postgis_measures_on_the_ellipsoid():
-    from django.db import connection
-
-    shapes = [shape for shape in normalize_areal_many(numpy.array(_random_areas(300), dtype=object))
-              if shape is not None]
-    shapes += [shapely.from_wkb(bytes(_with_hole_clockwise(dx_km).wkb)) for dx_km in (0, 3.7, 11.2)]
-    holes = [shape for shape in shapes if any(polygon.interiors for polygon in shape.geoms)]
-    several = [shape for shape in shapes if len(shape.geoms) > 1]
-
-    areas = ellipsoid_areas(numpy.array(shapes, dtype=object))
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_Area(ST_GeomFromWKB(wkb, 4326)::geography) FROM unnest(%s::bytea[]) "
-                       "WITH ORDINALITY AS shapes(wkb, position) ORDER BY position",
-                       [[shapely.to_wkb(shape) for shape in shapes]])
-        measured = [area for (area,) in cursor.fetchall()]
-    assert areas == measured  # every bit: the report and the saved areas round them alike
-    assert len(shapes) > 250 and holes and several
 
 
 def test_the_overlaps_between_kept_features_are_those_found_among_all_before_some_were_refused():
