@@ -67,3 +67,24 @@ def test_the_dockerfile_installs_from_pyproject_like_ocop_does():
     for package in ("gdal-bin", "binutils", "libproj-dev", "gettext", "fonts-dejavu-core"):
         assert package in dockerfile
         assert package in (ROOT / "ocop").read_text()
+
+
+def test_the_platform_imports_no_package_that_only_development_installs():
+    """The Docker image installs ``.`` without the ``dev`` extra: code under apps/ and gis_ocop/ must not need it."""
+    import ast
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    modules = {"zxing-cpp": "zxingcpp", "mapbox-vector-tile": "mapbox_vector_tile"}
+    names = [Requirement(line).name.lower() for line in extras]
+    dev_only = {modules.get(name, name.replace("-", "_")) for name in names}
+    found = []
+    for path in [*(ROOT / "apps").rglob("*.py"), *(ROOT / "gis_ocop").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            found += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in dev_only]
+    assert "pyproj" in dev_only and "pytest" in dev_only
+    assert found == []
