@@ -747,13 +747,28 @@ class _BulkRun:
         kept_indexes: set[int] = set()
         may_join: dict[int, bool] = {}
         today = timezone.localdate()
+        # Whether a feature without producers passes the role's early check (asked once, below, like the others).
+        may_create_alone: bool | None = None
+        # The features that need more than the plain checks: noted duplicates or overlaps, a code, a refusal.
+        special = (set(self.duplicates) | set(self.overlaps) | set(self.after_joiners) | set(refusals)
+                   | self.refused_by_place | {candidate.index for candidate in self.candidates if candidate.code})
         for candidate in self.candidates:
             entry = candidate.entry
+            values = candidate.values
+            if (candidate.index not in special and may_create_alone and not values.get("producers")
+                    and not self._create_would_refuse(candidate, today)):
+                # Nothing else to check (the steps below would pass it unchanged): kept as it is.
+                entry["id"] = candidate.zone_id
+                kept_indexes.add(candidate.index)
+                self.kept.append(candidate)
+                continue
             try:
                 self._check_duplicate(candidate, kept_indexes)
                 entry["overlaps"] = self._overlaps_of(candidate)
                 self.guard.before(RawMaterialZone, index=candidate.index, name=entry["name"],
-                                  producers=candidate.values.get("producers", ()))
+                                  producers=values.get("producers", ()))
+                if may_create_alone is None and not values.get("producers"):
+                    may_create_alone = True  # the early check passed for a feature without producers
                 if self._create_would_refuse(candidate, today):
                     _replay(lambda candidate=candidate: self._create(candidate))
                 if candidate.index in refusals:
