@@ -441,6 +441,22 @@ def test_reports_are_stored_as_the_json_text_and_read_back_as_saved(settings, tm
     assert job.report["features"][1]["overlaps"] == [{"feature": 1}]
 
 
+@pytest.mark.django_db
+def test_a_document_is_written_as_compact_utf8_and_keys_that_are_not_text_become_text():
+    from django.db import connection
+
+    from apps.transfer.models import ImportJob
+
+    job = ImportJob.objects.create(kind="zones", original_name="a.geojson", report={"name": "Vườn cà phê", 3: [1.5]})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT report::text FROM transfer_importjob WHERE id = %s", [job.pk])
+        (text,) = cursor.fetchone()
+
+    assert text == '{"name":"Vườn cà phê","3":[1.5]}'
+    job.refresh_from_db()
+    assert job.report == {"name": "Vườn cà phê", "3": [1.5]}  # as json.dumps would have written the key
+
+
 def test_a_set_based_run_pauses_garbage_collection_and_turns_it_back_on(settings, tmp_path, coffee, monkeypatch):
     import gc
 
