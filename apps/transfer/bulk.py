@@ -873,7 +873,7 @@ class _BulkRun:
         """Insert the kept zones when the run may be committed (nothing is rejected); join inactive codes."""
         if any(entry["status"] == "rejected" for entry in self.entries):
             return
-        with _foreign_keys_checked_at_once(cursor, self.kept, self.user), _sort_memory(cursor, len(self.kept)):
+        with _foreign_keys_checked_at_once(cursor, self.kept, self.user):
             self._insert(cursor, self.kept)
         if self.deferred_codes:
             cursor.execute(self.sql("INSERT INTO {code_zones} ({code_zones_code}, {code_zones_zone}) "
@@ -1023,27 +1023,6 @@ def _foreign_keys_checked_at_once(cursor, candidates: list[_Candidate], user) ->
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
-
-# Memory for the inserts' sorts (rows in id order, geometry included), per zone, at most _SORT_MAX_KB: 10,000 zones
-# sort in ~4.3 MB, which spills to disk under PostgreSQL's default work_mem (4 MB), 30-50 ms longer per statement.
-_SORT_BYTES_PER_ZONE = 1024
-_SORT_MAX_KB = 256 * 1024
-
-
-@contextlib.contextmanager
-def _sort_memory(cursor, zones: int) -> Iterator[None]:
-    """Raise ``work_mem`` for this transaction's next statements so that sorting ``zones`` stays in memory; then
-    restore it (an error rolls the setting back with the transaction or savepoint)."""
-    wanted_kb = min(zones * _SORT_BYTES_PER_ZONE // 1024, _SORT_MAX_KB)
-    cursor.execute("SELECT current_setting('work_mem'), pg_size_bytes(current_setting('work_mem')) / 1024")
-    before, before_kb = cursor.fetchone()
-    if wanted_kb <= before_kb:
-        yield
-        return
-    cursor.execute("SELECT set_config('work_mem', %s, true)", [f"{wanted_kb}kB"])
-    yield
-    cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
-
 
 
 class _Accepted(Exception):  # noqa: N818 - a control-flow signal, not an error

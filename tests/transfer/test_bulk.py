@@ -686,24 +686,3 @@ def test_both_paths_read_a_vn2000_shapefile_to_the_same_coordinates(settings, tm
     assert results["set_based"][1] == results["per_feature"][1]
     assert results["set_based"][2] == results["per_feature"][2]
     assert len(results["set_based"][2]["zones"]) == 4
-
-
-@pytest.mark.django_db
-def test_the_inserts_sort_in_memory_and_the_setting_is_restored_after():
-    from django.db import connection
-
-    from apps.transfer.bulk import _sort_memory
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '4MB'")
-        with _sort_memory(cursor, 10_000):
-            cursor.execute("SHOW work_mem")
-            (for_many,) = cursor.fetchone()
-        cursor.execute("SHOW work_mem")
-        (after,) = cursor.fetchone()
-        with _sort_memory(cursor, 100):
-            cursor.execute("SHOW work_mem")
-            (for_few,) = cursor.fetchone()
-
-    assert for_many == "10000kB"  # ~4.3 MB needed for 10,000 zones: above the 4 MB that would spill to disk
-    assert after == "4MB" and for_few == "4MB"
