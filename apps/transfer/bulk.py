@@ -413,7 +413,7 @@ class _BulkRun:
         self.joined: set[int] = set()  # saved and joined to an active code during the resolution
         self.deferred_codes: list[_Candidate] = []  # to join to their (inactive) code at the end
         self.names = _tables(f"transfer_stage_{secrets.token_hex(6)}")
-        self.has_boundaries = (False, False)  # whether communes, provinces have boundaries (known once staged)
+        self.has_boundaries = (False, False)  # whether communes, provinces have boundaries (known at open_stage)
         self.is_stage_indexed = False
 
     def sql(self, template: str, **fragments: sql.Composable) -> sql.Composed:
