@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.db.models import Collect, Union
 from django.contrib.gis.db.models.functions import Area, Intersection
 from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from psycopg import sql
 
 from apps.common.spatial import geography, geometry_value, metric_buffer
 from apps.common.text import fold
@@ -48,6 +51,28 @@ def home_province() -> AdministrativeUnit:
     return AdministrativeUnit.objects.get(era=Era.CURRENT, level=Level.PROVINCE, code=settings.OCOP_PROVINCE_CODE)
 
 
+# The extents computed, by province and the state of its rows (see _units_state): the union of a province's commune
+# boundaries and its buffer take ~0.2 s, and every zone saved asks for its province's extent.
+_extents: dict[tuple[int, float, str], tuple[GEOSGeometry, bool] | None] = {}
+_extents_lock = threading.Lock()
+_EXTENTS_KEPT = 16
+
+
+def _units_state(province: AdministrativeUnit) -> str:
+    """A fingerprint of the rows an extent is computed from: the province, the units under it and those under them.
+
+    Each version of a row has its own (``xmin``, ``ctid``), even when one transaction updates it twice, so any
+    change to one of these rows — a boundary loaded, a commune moved — gives another fingerprint.
+    """
+    statement = sql.SQL(
+        """SELECT md5(string_agg(xmin::text || ctid::text, ',' ORDER BY id)) FROM {units}
+           WHERE id = %s OR parent_id = %s OR parent_id IN (SELECT id FROM {units} WHERE parent_id = %s)"""
+    ).format(units=sql.Identifier(AdministrativeUnit._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [province.pk, province.pk, province.pk])
+        return cursor.fetchone()[0] or ""
+
+
 def province_extent(province: AdministrativeUnit) -> ProvinceExtent | None:
     """Return the area of ``province`` (2025 era), exact when boundaries are loaded.
 
@@ -56,8 +81,26 @@ def province_extent(province: AdministrativeUnit) -> ProvinceExtent | None:
     ``settings.OCOP_PROVINCE_EXTENT_MARGIN_M`` metres (in a UTM projection, not in degrees). A border
     commune reaches further than its centroid, hence the margin; the hull cuts no corner that the
     margin does not give back for Đắk Lắk's communes, whose half-widths are mostly under 20 km.
-    ``None`` when the province has neither boundaries nor commune centroids.
+    ``None`` when the province has neither boundaries nor commune centroids. Computed once for each state of the
+    province's rows (:func:`_units_state`) and margin, and kept in this process.
     """
+    key = (province.pk, settings.OCOP_PROVINCE_EXTENT_MARGIN_M, _units_state(province))
+    with _extents_lock:
+        known = _extents.get(key, False)
+    if known is False:
+        extent = _compute_province_extent(province)
+        known = None if extent is None else (extent.geometry, extent.is_approximate)
+        with _extents_lock:
+            if len(_extents) >= _EXTENTS_KEPT:
+                _extents.clear()
+            _extents[key] = known
+    if known is None:
+        return None
+    geometry, is_approximate = known
+    return ProvinceExtent(province, geometry.clone(), is_approximate)
+
+
+def _compute_province_extent(province: AdministrativeUnit) -> ProvinceExtent | None:
     if province.boundary is not None:
         return ProvinceExtent(province, metric_buffer(province.boundary, BOUNDARY_TOLERANCE_M), False)
     # One query: communes directly under the province (2025) or under one of its districts (legacy).

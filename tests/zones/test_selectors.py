@@ -32,6 +32,31 @@ def test_with_a_boundary_the_province_extent_is_the_boundary(dak_lak):
     assert not extent.geometry.covers(offset_point(*BMT, dx_m=10_200, dy_m=5_000))
 
 
+def test_the_extent_is_computed_once_per_state_of_the_province_and_again_after_any_change(dak_lak, monkeypatch):
+    from apps.zones import selectors
+
+    computed = []
+    compute = selectors._compute_province_extent
+    monkeypatch.setattr(selectors, "_compute_province_extent",
+                        lambda province: computed.append(province.pk) or compute(province))
+    dak_lak.boundary = square(*BMT, 10_000)
+    dak_lak.save()
+    first, again = province_extent(dak_lak), province_extent(dak_lak)
+    assert computed == [dak_lak.pk] and first.geometry.equals(again.geometry)
+    again.geometry.transform(3405)  # each caller gets its own copy: changing it changes nothing kept
+    assert province_extent(dak_lak).geometry.equals(first.geometry) and len(computed) == 1
+
+    dak_lak.boundary = square(*BMT, 20_000)  # updated again in the same transaction: still seen as a change
+    dak_lak.save()
+    wider = province_extent(dak_lak)
+    assert len(computed) == 2 and wider.geometry.covers(offset_point(*BMT, dx_m=19_990, dy_m=19_990))
+
+    commune = AdministrativeUnit.objects.filter(era=Era.CURRENT, parent=dak_lak).first()
+    AdministrativeUnit.objects.filter(pk=commune.pk).update(name=commune.name + " ")  # a unit under it: a change too
+    province_extent(dak_lak)
+    assert len(computed) == 3
+
+
 def test_a_point_far_from_the_loaded_province_has_no_commune():
     assert commune_at(Point(*HANOI, srid=4326)) is None
     assert commune_at(Point(*BMT, srid=4326)).commune.parent == home_province()
