@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import OfficerProfile, Role
@@ -39,8 +41,12 @@ def test_an_officer_uploads_checks_and_commits_a_file(office_client, zones_geojs
     office_client.post(reverse("transfer:import-job", args=[job.pk]), {**form, "action": "dry_run"})
     job.refresh_from_db()
     assert job.status == ImportStatus.CHECKED and not RawMaterialZone.objects.exists()
-    progress = office_client.get(reverse("transfer:import-progress", args=[job.pk])).json()
+    with CaptureQueriesContext(connection) as queries:
+        progress = office_client.get(reverse("transfer:import-progress", args=[job.pk])).json()
     assert (progress["done"], progress["total"], progress["percent"]) == (2, 2, 100)
+    assert progress["summary"] == job.report["summary"] and progress["summary"]["valid"] == 2
+    job_query = next(query["sql"] for query in queries.captured_queries if '"transfer_importjob"' in query["sql"])
+    assert '"transfer_importjob"."report" ->' in job_query and '"transfer_importjob"."report",' not in job_query
     preview = office_client.get(reverse("transfer:import-preview", args=[job.pk])).json()
     assert [feature["properties"]["status"] for feature in preview["features"]] == ["valid", "valid"]
     assert 'value="commit"' in office_client.get(reverse("transfer:import-job", args=[job.pk])).content.decode()
