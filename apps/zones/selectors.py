@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def home_province() -> AdministrativeUnit:
 
 # The extents computed, by province and the state of its rows (see _units_state): the union of a province's commune
 # boundaries and its buffer take ~0.2 s, and every zone saved asks for its province's extent.
-_extents: dict[tuple[int, float, str], tuple[GEOSGeometry, bool] | None] = {}
+_extents: dict[tuple[int, float, str, str], tuple[GEOSGeometry, bool] | None] = {}
 _extents_lock = threading.Lock()
 _EXTENTS_KEPT = 16
 
@@ -84,7 +85,9 @@ def province_extent(province: AdministrativeUnit) -> ProvinceExtent | None:
     ``None`` when the province has neither boundaries nor commune centroids. Computed once for each state of the
     province's rows (:func:`_units_state`) and margin, and kept in this process.
     """
-    key = (province.pk, settings.OCOP_PROVINCE_EXTENT_MARGIN_M, _units_state(province))
+    # The boundary the caller holds counts too (it is the one used, saved or not).
+    held = hashlib.blake2b(bytes(province.boundary.ewkb)).hexdigest() if province.boundary is not None else ""
+    key = (province.pk, settings.OCOP_PROVINCE_EXTENT_MARGIN_M, _units_state(province), held)
     with _extents_lock:
         known = _extents.get(key, False)
     if known is False:

@@ -51,10 +51,15 @@ def test_the_extent_is_computed_once_per_state_of_the_province_and_again_after_a
     wider = province_extent(dak_lak)
     assert len(computed) == 2 and wider.geometry.covers(offset_point(*BMT, dx_m=19_990, dy_m=19_990))
 
+    dak_lak.boundary = square(*BMT, 30_000)  # a boundary the caller holds, not saved: the one used, as before
+    assert province_extent(dak_lak).geometry.covers(offset_point(*BMT, dx_m=29_990, dy_m=29_990))
+    assert len(computed) == 3
+    dak_lak.refresh_from_db()
+
     commune = AdministrativeUnit.objects.filter(era=Era.CURRENT, parent=dak_lak).first()
     AdministrativeUnit.objects.filter(pk=commune.pk).update(name=commune.name + " ")  # a unit under it: a change too
     province_extent(dak_lak)
-    assert len(computed) == 3
+    assert len(computed) == 4
 
 
 def test_a_point_far_from_the_loaded_province_has_no_commune():
