@@ -21,8 +21,9 @@ import functools
 from collections.abc import Callable, Iterable
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _SEQUENCE = "traceability_lot_page_version_seq"
@@ -87,11 +88,8 @@ def touch(instances: Iterable[models.Model]) -> int:
     if scope is None:
         return 0
     lot = apps.get_model("traceability", "Lot")
-    ids_sql, params = lot.objects.filter(scope).values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {lot._meta.db_table} SET page_version = nextval('{_SEQUENCE}') "  # noqa: S608
-                       f"WHERE id IN ({ids_sql})", params)
-        return cursor.rowcount
+    # QuerySet.update sends no signal (nothing to loop on) and filters joined lookups by the lots' ids.
+    return lot.objects.filter(scope).update(page_version=RawSQL("nextval(%s::regclass)", (_SEQUENCE,)))
 
 
 def _saved_or_deleted(sender, instance, **kwargs) -> None:
