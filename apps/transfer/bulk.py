@@ -755,44 +755,46 @@ class _BulkRun:
         for candidate in self.candidates:
             entry = candidate.entry
             values = candidate.values
-            if (candidate.index not in special and may_create_alone and not values.get("producers")
-                    and not self._create_would_refuse(candidate, today)):
-                # Nothing else to check (the steps below would pass it unchanged): kept as it is.
-                entry["id"] = candidate.zone_id
-                kept_indexes.add(candidate.index)
-                self.kept.append(candidate)
-                continue
-            try:
-                self._check_duplicate(candidate, kept_indexes)
-                entry["overlaps"] = self._overlaps_of(candidate)
-                self.guard.before(RawMaterialZone, index=candidate.index, name=entry["name"],
-                                  producers=values.get("producers", ()))
+            # Nothing else to check for a plain feature (the steps below would pass it unchanged).
+            if (candidate.index in special or not may_create_alone or values.get("producers")
+                    or self._create_would_refuse(candidate, today)):
+                try:
+                    self._resolve_steps(cursor, candidate, kept_indexes, refusals, may_join, today)
+                except (DomainError, ValueError_) as error:
+                    _reject(entry, error)
+                    continue
                 if may_create_alone is None and not values.get("producers"):
                     may_create_alone = True  # the early check passed for a feature without producers
-                if self._create_would_refuse(candidate, today):
-                    _replay(lambda candidate=candidate: self._create(candidate))
-                if candidate.index in refusals:
-                    raise refusals[candidate.index]
-                code = candidate.code
-                if code is not None:
-                    if code.pk not in may_join:
-                        may_join[code.pk] = not self.guard.is_checking or permissions.can(
-                            self.user, permissions.UPDATE, code)
-                    if not may_join[code.pk]:
-                        self.guard.may_change(code, index=candidate.index, name=entry["name"])
-                    if code.status == CodeStatus.ACTIVE:
-                        self._save_and_join(cursor, candidate)
-                    else:
-                        if code.crop_id != candidate.values["crop"].pk:
-                            _replay(lambda candidate=candidate: self._join_now(cursor, candidate))
-                        self.deferred_codes.append(candidate)
-            except (DomainError, ValueError_) as error:
-                _reject(entry, error)
-                continue
             entry["id"] = candidate.zone_id
             kept_indexes.add(candidate.index)
             if candidate.index not in self.joined:
                 self.kept.append(candidate)
+
+    def _resolve_steps(self, cursor, candidate: _Candidate, kept_indexes: set[int],
+                       refusals: dict[int, DomainError], may_join: dict[int, bool], today: datetime.date) -> None:
+        """What ``create_zone`` (and joining its code) would check or refuse for this feature, at its turn."""
+        entry = candidate.entry
+        self._check_duplicate(candidate, kept_indexes)
+        entry["overlaps"] = self._overlaps_of(candidate)
+        self.guard.before(RawMaterialZone, index=candidate.index, name=entry["name"],
+                          producers=candidate.values.get("producers", ()))
+        if self._create_would_refuse(candidate, today):
+            _replay(lambda: self._create(candidate))
+        if candidate.index in refusals:
+            raise refusals[candidate.index]
+        code = candidate.code
+        if code is None:
+            return
+        if code.pk not in may_join:
+            may_join[code.pk] = not self.guard.is_checking or permissions.can(self.user, permissions.UPDATE, code)
+        if not may_join[code.pk]:
+            self.guard.may_change(code, index=candidate.index, name=entry["name"])
+        if code.status == CodeStatus.ACTIVE:
+            self._save_and_join(cursor, candidate)
+        else:
+            if code.crop_id != candidate.values["crop"].pk:
+                _replay(lambda: self._join_now(cursor, candidate))
+            self.deferred_codes.append(candidate)
 
     def _check_duplicate(self, candidate: _Candidate, kept: set[int]) -> None:
         from apps.transfer.services import duplicate_zone_error
