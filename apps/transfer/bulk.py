@@ -70,7 +70,7 @@ from apps.common.errors import DomainError
 from apps.common.geometry import VIETNAM_EXTENT, GeometryError
 from apps.territory.models import AdministrativeUnit, Era, Level
 from apps.territory.selectors import province_of as province_of_unit
-from apps.transfer.fields import TARGET_FIELDS, ValueError_
+from apps.transfer.fields import TARGET_FIELDS, ValueError_, name_in_file
 from apps.transfer.models import ImportJob, ImportKind
 from apps.transfer.permissions import ImportGuard
 from apps.transfer.sources import RawFeature, SourceFile, close_track, geometry_from_wkb, read_layers
@@ -461,9 +461,12 @@ class _BulkRun:
         """Our values for every feature, as :func:`apps.transfer.fields.read_values` gives them, a field at a time."""
         self.values = values_by_column(self.job.kind, self.columns, len(self.indexes), self.job.mapping,
                                        self.job.defaults)
+        name_field = self.job.mapping.get("name")
+        names = self.columns.get(name_field) if name_field else None
         for position, (entry, values) in enumerate(zip(self.entries, self.values, strict=True)):
             if isinstance(values, ValueError_):
                 _reject(entry, values)
+                entry["name"] = name_in_file(names[position] if names is not None else None, self.job.defaults)
                 self.values[position] = None
             else:
                 entry["name"] = values.get("name", "")

@@ -191,6 +191,15 @@ def guess_mapping(kind: str, source_fields: list[str]) -> dict[str, str]:
     return mapping
 
 
+def name_in_file(raw, defaults: dict[str, str]) -> str:
+    """A feature's name as the file (or the default name) writes it: what the report shows of a feature whose values
+    were refused, so that the officer can find it. ``raw``: the value of the field mapped to ``name``."""
+    for value in (raw, defaults.get("name")):
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return ""
+
+
 def read_values(kind: str, properties: dict, mapping: dict[str, str], defaults: dict[str, str],
                 cache: dict | None = None) -> dict:
     """Our values for one feature; raises ``ValueError_`` (bad value) naming our field.

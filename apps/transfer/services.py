@@ -27,7 +27,7 @@ from apps.common.geometry import AREAL, POINT, GeometryError, normalize_geometry
 from apps.facilities.services import register_packing_facility, register_production_facility
 from apps.outlets.services import create_sales_point
 from apps.transfer import crs as crs_catalogue
-from apps.transfer.fields import TARGET_FIELDS, ValueError_, guess_mapping, read_values
+from apps.transfer.fields import TARGET_FIELDS, ValueError_, guess_mapping, name_in_file, read_values
 from apps.transfer.models import ImportJob, ImportKind, ImportStatus
 from apps.transfer.permissions import ImportGuard
 from apps.transfer.sources import (
@@ -278,7 +278,9 @@ def _check_geometry(kind: str, feature: RawFeature):
 
 
 def _process_feature(job: ImportJob, feature: RawFeature, cache: dict, user, guard: ImportGuard) -> dict:
-    entry = {"index": feature.index, "status": "valid", "name": "", "reasons": [], "notes": list(feature.notes),
+    name_field = job.mapping.get("name")
+    entry = {"index": feature.index, "status": "valid", "reasons": [], "notes": list(feature.notes),
+             "name": name_in_file(feature.properties.get(name_field) if name_field else None, job.defaults),
              "duplicate_of": None, "overlaps": []}
     try:
         values = read_values(job.kind, feature.properties, job.mapping, job.defaults, cache)

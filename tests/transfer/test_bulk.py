@@ -201,6 +201,7 @@ def test_both_paths_write_the_same_report_of_a_file_with_every_kind_of_problem(s
         (22, "date_in_future"), (24, "duplicate_zone"), (25, "unknown_producer"), (26, "implausible_area"),
         (27, "zone_overlap"), (28, "crop_mismatch"), (29, "bad_choice")]
     by_index = {entry["index"]: entry for entry in set_based[1]["features"]}
+    assert by_index[14]["name"] == "Cây lạ"  # refused for its values, named as the file names it
     assert by_index[21]["duplicate_of"] == "Đôi" and by_index[23]["status"] == "valid"
     assert by_index[24]["duplicate_of"] == "Ba lần"
     assert by_index[27]["overlaps"][0]["code"] == codes["D"].code
