@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", views.import_start, name="import-start"),
     path("imports/<int:pk>/", views.import_job, name="import-job"),
     path("imports/<int:pk>/progress.json", views.import_progress, name="import-progress"),
+    path("imports/<int:pk>/report.csv", views.import_report, name="import-report"),
     path("imports/<int:pk>/preview.geojson", views.import_preview, name="import-preview"),
     path("exports/", views.export_download, name="export"),
     path("eudr/lots/<int:pk>/", views.eudr_lot, name="eudr-lot"),

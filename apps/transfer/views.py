@@ -6,6 +6,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from apps.transfer.eudr import eudr_selection
 from apps.transfer.exports import FORMATS, LAYERS, export_selection
 from apps.transfer.fields import TARGET_FIELDS
 from apps.transfer.models import ImportJob, ImportKind, ImportStatus
+from apps.transfer.selectors import STATUS_LABELS, remarks, report_csv, report_entries, report_filter, report_filters
 from apps.transfer.services import (
     create_import_job,
     is_areal,
@@ -29,8 +31,8 @@ from apps.transfer.services import (
 from apps.transfer.sources import read_features
 
 PREVIEW_LIMIT = 5000
-# Rows of the report shown on the page: every rejected feature first, then the others up to this many.
-REPORT_LIMIT = 2000
+# Rows of the report on a page of it (the whole report is the spreadsheet's).
+REPORT_PAGE_SIZE = 500
 
 
 def _model_of(kind: str):
@@ -98,18 +100,32 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     targets = [{"name": target.name, "label": target.label, "required": target.is_required,
                 "source": job.mapping.get(target.name, ""), "default": job.defaults.get(target.name, "")}
                for target in TARGET_FIELDS[job.kind]]
-    entries = (job.report or {}).get("features", [])
-    rows = [entry for entry in entries if entry["status"] == "rejected"][:REPORT_LIMIT]
-    rows = sorted(rows + [entry for entry in entries if entry["status"] != "rejected"][:REPORT_LIMIT - len(rows)],
-                  key=lambda entry: entry["index"])
+    shown = report_filter(job, request.GET.get("show"))
+    report_page = Paginator(report_entries(job, shown), REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "transfer/import_job.html", {
         "job": job, "targets": targets, "crs_choices": crs_catalogue.choices(), "error": error,
-        "report_rows": rows, "is_report_cut": len(rows) < len(entries),
+        "report_page": report_page, "report_shown": shown,
+        "report_rows": [{"entry": entry, "status": STATUS_LABELS.get(entry["status"], entry["status"]),
+                         "remarks": remarks(entry)} for entry in report_page],
+        "report_filters": report_filters(job),
         "detected_label": crs_catalogue.CATALOGUE[job.detected_crs].label
         if job.detected_crs in crs_catalogue.CATALOGUE else job.detected_crs,
         "urls": {"progress": reverse("transfer:import-progress", args=[job.pk]),
-                 "preview": reverse("transfer:import-preview", args=[job.pk])},
+                 "preview": reverse("transfer:import-preview", args=[job.pk]),
+                 "report": reverse("transfer:import-report", args=[job.pk])},
     }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's whole report as a spreadsheet (CSV): every feature, what happened to it and why."""
+    job = _job_for(request, pk)
+    if not job.report:
+        raise Http404(_("This import has no report yet."))
+    response = HttpResponse(report_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+    return response
 
 
 @login_required

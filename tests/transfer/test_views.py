@@ -1,6 +1,9 @@
 """The import page (upload → check → commit), its progress and preview, exports and the EUDR download."""
 
+import csv
+import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -88,13 +91,11 @@ def test_an_export_downloads_the_selected_layer(office_client, make_zone):
     assert [feature["properties"]["name"] for feature in json.loads(response.content)["features"]] == ["Vùng Ea Tu"]
 
 
-def test_the_report_shows_every_rejected_feature_even_past_the_row_limit(office_client, monkeypatch, tmp_path,
-                                                                        coffee):
-    from apps.transfer import views
+def _checked_four(office_client, tmp_path) -> str:
+    """Upload four zones (the last of an unknown crop, rejected) and check them; the job page's address."""
     from tests.common.geo import BMT, square
     from tests.transfer.conftest import feature, write_geojson
 
-    monkeypatch.setattr(views, "REPORT_LIMIT", 2)
     path = write_geojson(tmp_path / "four.geojson", [
         feature(square(*BMT, 200, dx_m=index * 1000)[0], name=f"Vùng {index}", kind="cultivation",
                 crop="ca-phe" if index < 3 else "hoa-hong-xanh") for index in range(4)])
@@ -102,9 +103,62 @@ def test_the_report_shows_every_rejected_feature_even_past_the_row_limit(office_
         response = office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
     office_client.post(response["Location"], {"map-name": "name", "map-crop": "crop", "map-kind": "kind",
                                               "action": "dry_run"})
+    return response["Location"]
 
-    page = office_client.get(response["Location"]).content.decode()
 
-    assert "hoa-hong-xanh" in page  # feature 4's reason (unknown crop), beyond the first two rows
-    assert "Vùng 0" in page and "Vùng 1" not in page
-    assert "Hiển thị 2 trên 4 đối tượng" in page  # and the officer is told the table is cut
+def _rows(page: str) -> list[int]:
+    """The features (their positions in the file) of the report's table."""
+    return [int(index) for index in re.findall(r'<tr class="status-\w+"><td>(\d+)</td>', page)]
+
+
+def test_the_report_opens_on_the_rejected_features(office_client, tmp_path, coffee):
+    page = office_client.get(_checked_four(office_client, tmp_path)).content.decode()
+
+    assert _rows(page) == [4]  # what stops the commit, first
+    assert "Vùng 3" in page  # named as the file names it, though its values were refused
+    assert "hoa-hong-xanh" in page and "bị từ chối" in page  # its reason, and its status in Vietnamese
+    assert "bị từ chối (1)" in page and 'href="?show=all">tất cả (4)' in page  # the other filters, counted
+
+
+def test_every_feature_of_the_report_can_be_reached_page_by_page(office_client, monkeypatch, tmp_path, coffee):
+    from apps.transfer import views
+
+    monkeypatch.setattr(views, "REPORT_PAGE_SIZE", 3)
+    address = _checked_four(office_client, tmp_path)
+
+    first = office_client.get(address, {"show": "all"}).content.decode()
+    second = office_client.get(address, {"show": "all", "page": 2}).content.decode()
+
+    assert _rows(first) == [1, 2, 3] and "Vùng 0" in first and "Trang 1 / 2" in first
+    assert 'href="?show=all&amp;page=2" rel="next"' in first
+    assert _rows(second) == [4] and "Trang 2 / 2" in second
+    assert _rows(office_client.get(address, {"show": "repaired"}).content.decode()) == []
+
+
+def test_the_whole_report_downloads_as_a_spreadsheet(office_client, tmp_path, coffee):
+    address = _checked_four(office_client, tmp_path)
+    job_pk = int(address.rstrip("/").rsplit("/", 1)[1])
+
+    response = office_client.get(reverse("transfer:import-report", args=[job_pk]))
+
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # spreadsheets read the accents
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["#", "tên", "tình trạng", "lý do và ghi chú", "đã lưu với mã"]
+    assert [row[:3] for row in rows[1:]] == [["1", "Vùng 0", "hợp lệ"], ["2", "Vùng 1", "hợp lệ"],
+                                             ["3", "Vùng 2", "hợp lệ"], ["4", "Vùng 3", "bị từ chối"]]
+    assert "hoa-hong-xanh" in rows[4][3]
+
+
+def test_another_officers_report_is_not_downloaded(office_client, client, django_user_model, tmp_path, coffee):
+    address = _checked_four(office_client, tmp_path)
+    job_pk = int(address.rstrip("/").rsplit("/", 1)[1])
+    other = django_user_model.objects.create_user(username="other-office", password="a-long-password-42")
+    OfficerProfile.objects.create(user=other, role=Role.PROVINCIAL_OFFICE)
+    client.force_login(other)
+
+    response = client.get(reverse("transfer:import-report", args=[job_pk]))
+
+    assert response.status_code == 403

@@ -1,0 +1,72 @@
+"""Reads of import jobs: a report's rows, filtered for the page, and the whole report as a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from apps.transfer.models import ImportJob
+
+STATUS_LABELS = {"valid": pgettext_lazy("import report", "valid"),
+                 "repaired": pgettext_lazy("import report", "repaired"),
+                 "rejected": pgettext_lazy("import report", "rejected")}
+# What the report page can show: its rows filtered by what happened to the feature (label, count in the summary).
+REPORT_FILTERS = {"rejected": (STATUS_LABELS["rejected"], "rejected"),
+                  "repaired": (STATUS_LABELS["repaired"], "repaired"),
+                  "overlapping": (gettext_lazy("overlapping another"), "overlapping"),
+                  "all": (pgettext_lazy("import report", "all"), "total")}
+
+
+def report_filters(job: ImportJob) -> list[dict]:
+    """Each filter of the report page with its label and how many features it shows."""
+    summary = (job.report or {}).get("summary") or {}
+    return [{"name": name, "label": label, "count": summary.get(key, 0)}
+            for name, (label, key) in REPORT_FILTERS.items()]
+
+
+def report_filter(job: ImportJob, wanted: str | None) -> str:
+    """The filter the page shows: the one asked for, else the rejected features when there are any (what stops a
+    commit), else every feature."""
+    if wanted in REPORT_FILTERS:
+        return wanted
+    return "rejected" if ((job.report or {}).get("summary") or {}).get("rejected") else "all"
+
+
+def report_entries(job: ImportJob, shown: str) -> list[dict]:
+    """The report's entries the filter keeps, in file order."""
+    entries = (job.report or {}).get("features", [])
+    if shown == "rejected":
+        return [entry for entry in entries if entry["status"] == "rejected"]
+    if shown == "repaired":
+        return [entry for entry in entries if entry["status"] == "repaired"]
+    if shown == "overlapping":
+        return [entry for entry in entries if entry["overlaps"]]
+    return entries
+
+
+def remarks(entry: dict) -> str:
+    """A report entry's reasons, notes, duplicate and overlaps, in words (the page's and the spreadsheet's)."""
+    words = [reason["message"] for reason in entry["reasons"]] + list(entry["notes"])
+    if entry.get("duplicate_of"):
+        words.append(_("Duplicate of %(name)s.") % {"name": entry["duplicate_of"]})
+    for overlap in entry["overlaps"]:
+        if overlap.get("code"):
+            words.append(_("Overlaps code %(code)s by %(area)s m².") % {"code": overlap["code"],
+                                                                       "area": overlap["area_m2"]})
+        else:
+            words.append(_("Overlaps feature #%(other)s.") % {"other": overlap["feature"]})
+    return " ".join(words)
+
+
+def report_csv(job: ImportJob) -> bytes:
+    """Every entry of the job's report as CSV (UTF-8 with a byte-order mark, so that spreadsheets read the accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("#"), _("name"), _("status"), _("reasons and notes"), _("saved as")])
+    for entry in (job.report or {}).get("features", []):
+        writer.writerow([entry["index"], entry["name"], str(STATUS_LABELS.get(entry["status"], entry["status"])),
+                         remarks(entry), entry.get("id", "")])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
