@@ -70,3 +70,41 @@ def report_csv(job: ImportJob) -> bytes:
         writer.writerow([entry["index"], entry["name"], str(STATUS_LABELS.get(entry["status"], entry["status"])),
                          remarks(entry), entry.get("id", "")])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def preview_geojson(job: ImportJob, limit: int) -> bytes:
+    """The file's first ``limit`` features with a geometry, in WGS 84, each with its position, name and status in the
+    last run, as a GeoJSON FeatureCollection (for the page's map).
+
+    Read as the import reads it (:func:`~apps.transfer.sources.read_layers`; closed GPS tracks become areas), a layer
+    at a time, the geometries written by GEOS at once; raises the reader's ``DomainError`` for an unreadable file.
+    """
+    import orjson
+    import shapely
+
+    from apps.transfer.services import is_areal, source_of
+    from apps.transfer.sources import close_track, geometry_from_wkb, read_layers
+
+    statuses = {entry["index"]: entry["status"] for entry in (job.report or {}).get("features", [])}
+    name_field = job.mapping.get("name", "")
+    features: list[bytes] = []
+    for layer in read_layers(source_of(job), crs_key=job.crs or None):
+        if len(features) >= limit:
+            break
+        names = layer.columns[layer.fields.index(name_field)] if name_field in layer.fields else None
+        shapes = shapely.from_wkb(layer.geometries, on_invalid="ignore")
+        if is_areal(job.kind):
+            lines = [position for position, shape in enumerate(shapes)
+                     if shape is not None and shapely.get_type_id(shape) in (1, 5)]
+            for position in lines:  # a GPS track: closed ones become polygons
+                shapes[position] = shapely.from_wkb(bytes(close_track(geometry_from_wkb(layer.geometries[position]),
+                                                                      []).wkb))
+        shown = [position for position, shape in enumerate(shapes)
+                 if shape is not None and not shapely.is_empty(shape)][:limit - len(features)]
+        for position, geometry in zip(shown, shapely.to_geojson(shapes[shown]), strict=True):
+            index = layer.first_index + position
+            properties = {"index": index, "status": statuses.get(index, ""),
+                          "name": (names[position] or "") if names is not None else ""}
+            features.append(b'{"type":"Feature","geometry":' + geometry.encode() + b',"properties":'
+                            + orjson.dumps(properties) + b"}")
+    return b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,15 +18,20 @@ from apps.transfer.eudr import eudr_selection
 from apps.transfer.exports import FORMATS, LAYERS, export_selection
 from apps.transfer.fields import TARGET_FIELDS
 from apps.transfer.models import ImportJob, ImportKind, ImportStatus
-from apps.transfer.selectors import STATUS_LABELS, remarks, report_csv, report_entries, report_filter, report_filters
+from apps.transfer.selectors import (
+    STATUS_LABELS,
+    preview_geojson,
+    remarks,
+    report_csv,
+    report_entries,
+    report_filter,
+    report_filters,
+)
 from apps.transfer.services import (
     create_import_job,
-    is_areal,
-    source_of,
     start_import_in_background,
     update_import_mapping,
 )
-from apps.transfer.sources import read_features
 
 PREVIEW_LIMIT = 5000
 # Rows of the report on a page of it (the whole report is the spreadsheet's).
@@ -139,24 +142,14 @@ def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def import_preview(request: HttpRequest, pk: int) -> JsonResponse:
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The file's features in WGS 84 (at most ``PREVIEW_LIMIT``) with their dry-run status, for the map."""
     job = _job_for(request, pk)
-    statuses = {entry["index"]: entry["status"] for entry in (job.report or {}).get("features", [])}
-    features = []
     try:
-        source = source_of(job)
-        for feature in read_features(source, crs_key=job.crs or None, kind_is_areal=is_areal(job.kind)):
-            if len(features) >= PREVIEW_LIMIT:
-                break
-            if feature.geometry is None:
-                continue
-            features.append({"type": "Feature", "geometry": json.loads(feature.geometry.json),
-                             "properties": {"index": feature.index, "status": statuses.get(feature.index, ""),
-                                            "name": str(feature.properties.get(job.mapping.get("name", ""), ""))}})
+        collection = preview_geojson(job, PREVIEW_LIMIT)
     except DomainError as refused:
         return JsonResponse({"error": refused.as_dict()}, status=400)
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return HttpResponse(collection, content_type="application/json")
 
 
 @login_required

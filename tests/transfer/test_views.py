@@ -162,3 +162,33 @@ def test_another_officers_report_is_not_downloaded(office_client, client, django
     response = client.get(reverse("transfer:import-report", args=[job_pk]))
 
     assert response.status_code == 403
+
+
+def test_the_preview_maps_the_features_as_the_import_reads_them(office_client, monkeypatch, tmp_path, coffee):
+    from django.contrib.gis.geos import LineString
+
+    from apps.transfer import views
+    from tests.common.geo import BMT, offset_point, square
+    from tests.transfer.conftest import feature, write_geojson
+
+    plot = square(*BMT, 200)[0]
+    ring = list(square(*BMT, 200, dx_m=2000)[0].exterior_ring.coords)
+    walk = LineString([*ring[:-1], offset_point(*BMT, dx_m=2003, dy_m=2).coords])  # ends 3-4 m from its start
+    path = write_geojson(tmp_path / "three.geojson", [
+        feature(plot, name="Lô A", kind="cultivation", crop="ca-phe"),
+        {"type": "Feature", "properties": {"name": "Không hình"}, "geometry": None},
+        feature(walk, name="Lô đi bộ", kind="cultivation", crop="ca-phe")])
+    with path.open("rb") as handle:
+        address = office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})["Location"]
+    job_pk = int(address.rstrip("/").rsplit("/", 1)[1])
+    preview_url = reverse("transfer:import-preview", args=[job_pk])
+
+    preview = office_client.get(preview_url).json()
+
+    assert preview["type"] == "FeatureCollection"
+    assert [(item["properties"]["index"], item["properties"]["name"], item["properties"]["status"],
+             item["geometry"]["type"]) for item in preview["features"]] == [
+        (1, "Lô A", "", "Polygon"), (3, "Lô đi bộ", "", "Polygon")]  # no geometry: not on the map; the walk closed
+    assert preview["features"][0]["geometry"]["coordinates"] == [[list(point) for point in plot.exterior_ring.coords]]
+    monkeypatch.setattr(views, "PREVIEW_LIMIT", 1)
+    assert [item["properties"]["index"] for item in office_client.get(preview_url).json()["features"]] == [1]
