@@ -165,3 +165,7 @@ def communes_far_apart(count: int = 2) -> list:
 def square_in(commune, side_m: float = 150, *, dx_m: float = 0.0):
     """A square whose south-west corner is the commune's centroid (so its nearest centroid is the commune's)."""
     return square(commune.centroid.x, commune.centroid.y, side_m, dx_m=dx_m)
+
+
+from tests.live import live_database  # noqa: E402, F401 - the live-server tests' fixture
+from tests.maps.test_browser import browser  # noqa: E402, F401 - headless Chromium, shared with the map tests

@@ -18,8 +18,11 @@
           return L.circleMarker(latlng, { radius: 5, color: colours[feature.properties.status] || colours[""] });
         },
         onEachFeature: function (feature, item) {
-          item.bindPopup("#" + feature.properties.index + " " + (feature.properties.name || "") + " — " +
-                         (feature.properties.status || ""));
+          // The name comes from the uploaded file: shown as text, never parsed as HTML.
+          var label = document.createElement("span");
+          label.textContent = "#" + feature.properties.index + " " + (feature.properties.name || "") + " — " +
+                              (feature.properties.status || "");
+          item.bindPopup(label);
         }
       }).addTo(map);
       if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }
