@@ -192,3 +192,12 @@ def test_the_preview_maps_the_features_as_the_import_reads_them(office_client, m
     assert preview["features"][0]["geometry"]["coordinates"] == [[list(point) for point in plot.exterior_ring.coords]]
     monkeypatch.setattr(views, "PREVIEW_LIMIT", 1)
     assert [item["properties"]["index"] for item in office_client.get(preview_url).json()["features"]] == [1]
+
+
+def test_a_job_not_yet_checked_has_no_report_to_download(office_client, zones_geojson):
+    with zones_geojson.open("rb") as handle:
+        office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
+
+    response = office_client.get(reverse("transfer:import-report", args=[ImportJob.objects.get().pk]))
+
+    assert response.status_code == 404
