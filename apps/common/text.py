@@ -21,3 +21,16 @@ def fold(text: str) -> str:
 def vietnamese_slug(text: str) -> str:
     """Return an ASCII slug for a Vietnamese name ("Cà phê Buôn Ma Thuột" -> "ca-phe-buon-ma-thuot")."""
     return slugify(unidecode(text or ""))
+
+
+# What a spreadsheet program reads as the start of a formula (or of a cell it would re-parse) in a cell of text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """``value`` made safe for a cell of a CSV or workbook a person opens: text starting like a formula gets a
+    leading apostrophe, so that the program shows it as written instead of computing it (CSV/formula injection).
+    Other values are returned unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

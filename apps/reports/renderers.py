@@ -25,6 +25,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reportlab.platypus.flowables import Flowable
 
 from apps.common.pdf import PdfFonts, vietnamese_fonts
+from apps.common.text import spreadsheet_text
 from apps.reports.selectors import COMMUNE, QualityList, QuarterlyReport, Section
 
 _GREEN = colors.Color(0.106, 0.498, 0.231)
@@ -202,7 +203,7 @@ def quality_csv(quality_list: QualityList, absolute: Callable[[str], str]) -> st
     for row in quality_list.rows:
         line: list[object] = []
         for index, cell in enumerate(row):
-            line.append(cell.text)
+            line.append(spreadsheet_text(cell.text))  # names typed by people: never computed as formulas
             if index in quality_list.linked:
                 line.append(absolute(cell.url) if cell.url else "")
         writer.writerow(line)

@@ -8,6 +8,7 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from apps.common.text import spreadsheet_text
 from apps.transfer.models import ImportJob
 
 STATUS_LABELS = {"valid": pgettext_lazy("import report", "valid"),
@@ -62,13 +63,16 @@ def remarks(entry: dict) -> str:
 
 
 def report_csv(job: ImportJob) -> bytes:
-    """Every entry of the job's report as CSV (UTF-8 with a byte-order mark, so that spreadsheets read the accents)."""
+    """Every entry of the job's report as CSV (UTF-8 with a byte-order mark, so that spreadsheets read the accents).
+
+    Names and remarks come from the uploaded file: never computed as formulas (:func:`spreadsheet_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("#"), _("name"), _("status"), _("reasons and notes"), _("saved as")])
     for entry in (job.report or {}).get("features", []):
-        writer.writerow([entry["index"], entry["name"], str(STATUS_LABELS.get(entry["status"], entry["status"])),
-                         remarks(entry), entry.get("id", "")])
+        writer.writerow([entry["index"], spreadsheet_text(entry["name"]),
+                         str(STATUS_LABELS.get(entry["status"], entry["status"])), spreadsheet_text(remarks(entry)),
+                         entry.get("id", "")])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -115,6 +115,16 @@ def test_a_data_quality_list_downloads_as_csv_with_admin_links(office_client, wo
     assert office_client.get(reverse("reports:data-quality-csv", args=["no_such_list"])).status_code == 404
 
 
+def test_a_name_typed_like_a_formula_is_not_computed_by_a_spreadsheet(office_client, world):
+    world["s2"].name = "=HYPERLINK(\"http://x\",\"Gian hàng\")"
+    world["s2"].save(update_fields=["name"])
+
+    response = office_client.get(reverse("reports:data-quality-csv", args=["sales_points_without_products"]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\",\"Gian hàng\")"
+
+
 def test_a_commune_officer_sees_only_its_communes_rows(client, officers, world):
     client.force_login(officers["commune_officer"])
     html = client.get(reverse("reports:quarterly"), QUERY).content.decode()

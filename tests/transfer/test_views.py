@@ -201,3 +201,14 @@ def test_a_job_not_yet_checked_has_no_report_to_download(office_client, zones_ge
     response = office_client.get(reverse("transfer:import-report", args=[ImportJob.objects.get().pk]))
 
     assert response.status_code == 404
+
+
+def test_names_from_the_file_are_not_computed_by_a_spreadsheet():
+    from apps.transfer.selectors import report_csv
+
+    job = ImportJob(report={"features": [{"index": 1, "name": "=HYPERLINK(\"http://x\",\"Lô A\")", "status": "valid",
+                                          "reasons": [], "notes": ["-1 m"], "duplicate_of": None, "overlaps": []}]})
+
+    rows = list(csv.reader(io.StringIO(report_csv(job).decode("utf-8-sig"))))
+
+    assert rows[1][1] == "'=HYPERLINK(\"http://x\",\"Lô A\")" and rows[1][3] == "'-1 m"
