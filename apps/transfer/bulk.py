@@ -73,7 +73,7 @@ from apps.territory.selectors import province_of as province_of_unit
 from apps.transfer.fields import TARGET_FIELDS, ValueError_, name_in_file
 from apps.transfer.models import ImportJob, ImportKind
 from apps.transfer.permissions import ImportGuard
-from apps.transfer.sources import RawFeature, SourceFile, close_track, geometry_from_wkb, read_layers
+from apps.transfer.sources import RawFeature, SourceFile, close_tracks, geometry_from_wkb, read_layers
 from apps.zones.models import (
     CodeStatus,
     GrowingAreaCode,
@@ -97,7 +97,6 @@ _PROGRESS = {"read": 0.15, "values": 0.30, "geometry": 0.45, "stage": 0.55, "che
 _SLICE = 1000
 
 _POLYGON, _MULTIPOLYGON = 3, 6  # shapely type ids
-_LINES = (1, 5)  # shapely type ids of LineString, MultiLineString
 
 
 # --- geometry ------------------------------------------------------------------------------------------------------
@@ -446,14 +445,8 @@ class _BulkRun:
                 geometry_from_wkb(wkbs[position])
             except GeometryError as error:
                 self.unreadable[position] = error
-        lines = numpy.flatnonzero(~numpy.equal(self.raw, None))
-        lines = lines[numpy.isin(shapely.get_type_id(self.raw[lines]), _LINES)] if len(lines) else lines
-        for position in lines.tolist():  # a GPS track: closed ones become polygons
-            try:
-                closed = close_track(geometry_from_wkb(wkbs[position]), self.entries[position]["notes"])
-            except GeometryError:
-                continue  # reported when the feature's geometry is checked
-            self.raw[position] = shapely.from_wkb(bytes(closed.wkb))
+        # GPS tracks: closed ones become polygons (one that cannot be read is reported when its geometry is checked).
+        close_tracks(self.raw, wkbs, lambda position: self.entries[position]["notes"])
 
     # 2. values ----------------------------------------------------------------------------------------------------
 

@@ -14,18 +14,29 @@ from apps.transfer.models import ImportJob
 STATUS_LABELS = {"valid": pgettext_lazy("import report", "valid"),
                  "repaired": pgettext_lazy("import report", "repaired"),
                  "rejected": pgettext_lazy("import report", "rejected")}
-# What the report page can show: its rows filtered by what happened to the feature (label, count in the summary).
-REPORT_FILTERS = {"rejected": (STATUS_LABELS["rejected"], "rejected"),
-                  "repaired": (STATUS_LABELS["repaired"], "repaired"),
-                  "overlapping": (gettext_lazy("overlapping another"), "overlapping"),
-                  "all": (pgettext_lazy("import report", "all"), "total")}
+# What the report page can show: its rows filtered by what happened to the feature — label, count in the summary,
+# which entries (None: all).
+REPORT_FILTERS = {
+    "rejected": (STATUS_LABELS["rejected"], "rejected", lambda entry: entry["status"] == "rejected"),
+    "repaired": (STATUS_LABELS["repaired"], "repaired", lambda entry: entry["status"] == "repaired"),
+    "overlapping": (gettext_lazy("overlapping another"), "overlapping", lambda entry: bool(entry["overlaps"])),
+    "all": (pgettext_lazy("import report", "all"), "total", None),
+}
+
+
+def _summary(job: ImportJob) -> dict:
+    return (job.report or {}).get("summary") or {}
+
+
+def _entries(job: ImportJob) -> list[dict]:
+    return (job.report or {}).get("features", [])
 
 
 def report_filters(job: ImportJob) -> list[dict]:
     """Each filter of the report page with its label and how many features it shows."""
-    summary = (job.report or {}).get("summary") or {}
+    summary = _summary(job)
     return [{"name": name, "label": label, "count": summary.get(key, 0)}
-            for name, (label, key) in REPORT_FILTERS.items()]
+            for name, (label, key, _keeps) in REPORT_FILTERS.items()]
 
 
 def report_filter(job: ImportJob, wanted: str | None) -> str:
@@ -33,19 +44,13 @@ def report_filter(job: ImportJob, wanted: str | None) -> str:
     commit), else every feature."""
     if wanted in REPORT_FILTERS:
         return wanted
-    return "rejected" if ((job.report or {}).get("summary") or {}).get("rejected") else "all"
+    return "rejected" if _summary(job).get("rejected") else "all"
 
 
 def report_entries(job: ImportJob, shown: str) -> list[dict]:
     """The report's entries the filter keeps, in file order."""
-    entries = (job.report or {}).get("features", [])
-    if shown == "rejected":
-        return [entry for entry in entries if entry["status"] == "rejected"]
-    if shown == "repaired":
-        return [entry for entry in entries if entry["status"] == "repaired"]
-    if shown == "overlapping":
-        return [entry for entry in entries if entry["overlaps"]]
-    return entries
+    keeps = REPORT_FILTERS[shown][2]
+    return _entries(job) if keeps is None else [entry for entry in _entries(job) if keeps(entry)]
 
 
 def remarks(entry: dict) -> str:
@@ -69,7 +74,7 @@ def report_csv(job: ImportJob) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("#"), _("name"), _("status"), _("reasons and notes"), _("saved as")])
-    for entry in (job.report or {}).get("features", []):
+    for entry in _entries(job):
         writer.writerow([entry["index"], spreadsheet_text(entry["name"]),
                          str(STATUS_LABELS.get(entry["status"], entry["status"])), spreadsheet_text(remarks(entry)),
                          entry.get("id", "")])
@@ -87,9 +92,9 @@ def preview_geojson(job: ImportJob, limit: int) -> bytes:
     import shapely
 
     from apps.transfer.services import is_areal, source_of
-    from apps.transfer.sources import close_track, geometry_from_wkb, read_layers
+    from apps.transfer.sources import close_tracks, read_layers
 
-    statuses = {entry["index"]: entry["status"] for entry in (job.report or {}).get("features", [])}
+    statuses = {entry["index"]: entry["status"] for entry in _entries(job)}
     name_field = job.mapping.get("name", "")
     features: list[bytes] = []
     for layer in read_layers(source_of(job), crs_key=job.crs or None):
@@ -97,12 +102,8 @@ def preview_geojson(job: ImportJob, limit: int) -> bytes:
             break
         names = layer.columns[layer.fields.index(name_field)] if name_field in layer.fields else None
         shapes = shapely.from_wkb(layer.geometries, on_invalid="ignore")
-        if is_areal(job.kind):
-            lines = [position for position, shape in enumerate(shapes)
-                     if shape is not None and shapely.get_type_id(shape) in (1, 5)]
-            for position in lines:  # a GPS track: closed ones become polygons
-                shapes[position] = shapely.from_wkb(bytes(close_track(geometry_from_wkb(layer.geometries[position]),
-                                                                      []).wkb))
+        if is_areal(job.kind):  # closed GPS tracks are areas
+            close_tracks(shapes, layer.geometries, lambda _position: [])
         shown = [position for position, shape in enumerate(shapes)
                  if shape is not None and not shapely.is_empty(shape)][:limit - len(features)]
         for position, geometry in zip(shown, shapely.to_geojson(shapes[shown]), strict=True):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import math
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import numpy
+import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.contrib.gis.geos import (
@@ -437,6 +438,26 @@ def close_track(geometry: GEOSGeometry, notes: list[str]) -> GEOSGeometry:
         polygons.append(Polygon(coords, srid=4326))
     notes.append(_("A closed track was turned into an area."))
     return MultiPolygon(polygons, srid=4326) if len(polygons) > 1 else polygons[0]
+
+
+# shapely's type ids of LineString and MultiLineString.
+_LINE_TYPES = (1, 5)
+
+
+def close_tracks(shapes: numpy.ndarray, wkbs, notes_of: Callable[[int], list[str]]) -> None:
+    """Turn the closed GPS tracks among ``shapes`` (shapely's, read from ``wkbs``) into polygons, in place, as
+    :func:`close_track` does for one feature; ``notes_of(position)`` receives the note. A track GEOS cannot read
+    is left as it is (its geometry check says why)."""
+    from apps.common.geometry import GeometryError
+
+    lines = numpy.flatnonzero(~numpy.equal(shapes, None))
+    lines = lines[numpy.isin(shapely.get_type_id(shapes[lines]), _LINE_TYPES)] if len(lines) else lines
+    for position in lines.tolist():
+        try:
+            closed = close_track(geometry_from_wkb(wkbs[position]), notes_of(position))
+        except GeometryError:
+            continue
+        shapes[position] = shapely.from_wkb(bytes(closed.wkb))
 
 
 def track_gap_m(geometry: GEOSGeometry) -> float | None:
