@@ -9,6 +9,7 @@ from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -143,13 +144,29 @@ def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The file's features in WGS 84 (at most ``PREVIEW_LIMIT``) with their dry-run status, for the map."""
-    job = _job_for(request, pk)
+    """The file's features in WGS 84 (at most ``PREVIEW_LIMIT``) with their dry-run status, for the map.
+
+    The file never changes; what is drawn changes only when the job is saved (a run's statuses, the mapping, the
+    coordinate system). So the answer carries an ETag of that state, and the browser, which revalidates it on every
+    view of the page, gets a 304 without the file being read again (0.5 s for 10,000 features).
+    """
+    job = _job_for(request, pk, ImportJob.objects.defer("report"))
+    etag = f'"preview-{job.pk}-{job.updated_at.timestamp()}-{PREVIEW_LIMIT}"'
+    unchanged = get_conditional_response(request, etag=etag)
+    if unchanged is not None:
+        return _revalidated(unchanged, etag)
     try:
         collection = preview_geojson(job, PREVIEW_LIMIT)
     except DomainError as refused:
         return JsonResponse({"error": refused.as_dict()}, status=400)
-    return HttpResponse(collection, content_type="application/json")
+    return _revalidated(HttpResponse(collection, content_type="application/json"), etag)
+
+
+def _revalidated(response: HttpResponse, etag: str) -> HttpResponse:
+    """``response`` with ``etag``, kept by the officer's browser only, asked again (If-None-Match) at every use."""
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

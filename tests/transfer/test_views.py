@@ -194,6 +194,29 @@ def test_the_preview_maps_the_features_as_the_import_reads_them(office_client, m
     assert [item["properties"]["index"] for item in office_client.get(preview_url).json()["features"]] == [1]
 
 
+def test_the_preview_is_not_read_again_while_the_job_is_unchanged(office_client, monkeypatch, zones_geojson):
+    from apps.transfer import selectors
+
+    with zones_geojson.open("rb") as handle:
+        address = office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})["Location"]
+    job = ImportJob.objects.get()
+    preview_url = reverse("transfer:import-preview", args=[job.pk])
+    first = office_client.get(preview_url)
+    assert first.status_code == 200 and "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+    reads = []
+    monkeypatch.setattr(selectors, "preview_geojson",
+                        lambda *args: reads.append(args) or b'{"type":"FeatureCollection","features":[]}')
+    monkeypatch.setattr("apps.transfer.views.preview_geojson", selectors.preview_geojson)
+
+    again = office_client.get(preview_url, headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 304 and again["ETag"] == first["ETag"] and reads == []
+    form = {"map-name": "ten_vung", "map-crop": "cay_trong", "map-kind": "loai", "action": "dry_run"}
+    office_client.post(address, form)  # the run's statuses change what the map shows
+    after_run = office_client.get(preview_url, headers={"if-none-match": first["ETag"]})
+    assert after_run.status_code == 200 and after_run["ETag"] != first["ETag"] and len(reads) == 1
+
+
 def test_a_job_not_yet_checked_has_no_report_to_download(office_client, zones_geojson):
     with zones_geojson.open("rb") as handle:
         office_client.post(reverse("transfer:import-start"), {"kind": "zones", "file": handle})
